@@ -1,74 +1,104 @@
 """Losses (``keras.losses``): each loss's value beside its gradient.
 
 A loss object is called as Keras calls it, ``loss(y_true, y_pred, sample_weight=None)``, and
-returns the reduced value. ``loss.call(y_true, y_pred)`` gives per-sample values and
+returns the reduced value. ``loss.call(y_true, y_pred)`` gives per-sample values ``l_i`` and
 ``loss.gradient(y_true, y_pred, sample_weight)`` the gradient of the reduced value with respect
-to ``y_pred``. Reductions are Keras's: ``"sum_over_batch_size"`` (default) is
-sum(w_i * l_i) / n, ``"sum"`` is sum(w_i * l_i), ``"none"`` keeps the per-sample values.
+to ``y_pred``. The reductions are Keras 3's (``keras/src/losses/loss.py``), with weights
+``w_i`` from ``sample_weight``:
 
-Fusion: softmax followed by cross-entropy (and sigmoid followed by binary cross-entropy) has
-the gradient ``(p - y) / n`` on the logits. ``fuses_with`` names that activation and
-``logits_gradient`` gives it; the model uses it instead of chaining two Jacobians.
+    "sum_over_batch_size", "mean"   sum_i w_i l_i / n           (n values, weighted or not)
+    "sum"                           sum_i w_i l_i
+    "mean_with_sample_weight"       sum_i w_i l_i / sum_i w_i   (/ n without sample_weight)
+    "none", None                    w_i l_i, one value per sample
+
+Every reduction is linear in the l_i, so the reduced loss is sum_i c_i l_i with a factor c_i
+per sample (w_i / n by default), and ``gradient`` is each sample's d l_i / d y_pred times c_i.
+For "none" it is the gradient of sum_i w_i l_i. A division by zero gives 0, as Keras's
+``divide_no_nan``.
+
+Fusion: softmax followed by cross-entropy (and sigmoid followed by binary cross-entropy) has the
+gradient ``(p - y) * c_i`` on the logits (divided by the number of outputs for the binary
+loss, which averages over them). ``fuses_with`` names that activation and ``logits_gradient``
+gives it; the model uses it instead of chaining two Jacobians. Where the clip at 1e-7 is
+active the chained gradient is 0 and the fused one is not: fused is what Keras's TensorFlow
+backend computes (it recovers the logits from the softmax), and it is the one that learns.
 """
+import inspect
+
 import numpy as np
 
 from . import config
 from ._registry import Registry
+from .naming import snake_case
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
 
 class Loss:
-    """Base class. Subclasses define ``call`` (per-sample values) and ``sample_gradient``
-    (d l_i / d y_pred for each sample, without weights or reduction)."""
+    """Base class. Subclasses define ``call(y_true, y_pred)`` (per-sample values) and
+    ``sample_gradient(y_true, y_pred)`` (d l_i / d y_pred, without weights or reduction), both
+    on arrays that ``prepare`` has matched; ``mask`` marks samples that do not count."""
 
     fuses_with = None       # activation whose Jacobian this loss cancels ("softmax", "sigmoid")
+    from_logits = False
+    axis = -1               # the axis each sample's value is reduced over
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
         if reduction not in REDUCTIONS:
             raise ValueError(f"Unknown reduction {reduction!r}: use one of "
                              f"{', '.join(repr(r) for r in REDUCTIONS)}.")
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.reduction = reduction
         self.dtype = dtype
 
+    # -- to be defined by each loss ------------------------------------------------------------
     def call(self, y_true, y_pred):
         raise NotImplementedError
 
     def sample_gradient(self, y_true, y_pred):
         raise NotImplementedError
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        y_pred = np.asarray(y_pred)
-        values = self.call(np.asarray(y_true), y_pred)
-        return reduce_values(values, sample_weight, self.reduction)
+    def mask(self, y_true, y_pred):
+        """Boolean per-sample array of values that count, or None (all count)."""
+        return None
 
-    def sample_factors(self, n, sample_weight=None, dtype="float64"):
-        """Factor c_i with reduced loss = sum_i c_i * l_i: w_i / n for the default reduction."""
-        weights = np.ones(n, dtype=dtype) if sample_weight is None else \
-            np.asarray(sample_weight, dtype=dtype).reshape(n)
-        if self.reduction in ("sum", "none", None):
-            return weights
-        if self.reduction == "mean_with_sample_weight" and sample_weight is not None:
-            total = weights.sum()
-            return weights / total if total != 0 else weights * 0
-        return weights / n
+    # -- shared --------------------------------------------------------------------------------
+    def prepare(self, y_true, y_pred):
+        """Arrays as Keras's loss sees them: y_pred in the loss dtype (floatx unless given),
+        y_true in the same dtype (class indices kept as they are), ranks matched."""
+        y_pred = np.asarray(y_pred)
+        dtype = self.dtype or (y_pred.dtype if y_pred.dtype.kind == "f" else config.floatx())
+        y_pred = y_pred.astype(dtype, copy=False)
+        y_true = np.asarray(y_true).astype(dtype, copy=False)
+        return squeeze_or_expand_to_same_rank(y_true, y_pred)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = self.prepare(y_true, y_pred)
+        values = self.call(y_true, y_pred)
+        return reduce_weighted_values(values, sample_weight, self.mask(y_true, y_pred),
+                                      self.reduction)
 
     def gradient(self, y_true, y_pred, sample_weight=None):
         """d(reduced loss)/d y_pred: each sample's gradient times its factor c_i."""
+        shape = np.shape(y_pred)
+        y_true, y_pred = self.prepare(y_true, y_pred)
         grad = self.sample_gradient(y_true, y_pred)
-        factors = self.sample_factors(len(y_pred), sample_weight, grad.dtype)
-        return grad * factors.reshape((-1,) + (1,) * (grad.ndim - 1))
+        return self.weigh(grad, y_true, y_pred, sample_weight).reshape(shape)
+
+    def weigh(self, grad, y_true, y_pred, sample_weight):
+        """Multiply (in place) each sample's gradient by its factor c_i."""
+        values_shape = _without_axis(y_pred.shape, self.axis)
+        factors = reduction_factors(values_shape, sample_weight, self.mask(y_true, y_pred),
+                                    self.reduction, grad.dtype)
+        if np.ndim(factors):
+            factors = np.expand_dims(factors, self.axis)
+        grad *= factors
+        return grad
 
     def check_labels(self, y_true, output_shape):
-        """Raise a clear error when ``y_true`` cannot be labels for outputs of this shape."""
-        if y_true.ndim == 1 and len(output_shape) == 2 and output_shape[-1] == 1:
-            return
-        if y_true.shape[1:] != tuple(output_shape[1:]):
-            raise ValueError(
-                f"{type(self).__name__} compares labels with the model's outputs, but labels have "
-                f"shape {y_true.shape} and outputs {_shape_str(output_shape)}: give labels with "
-                f"one column per output unit.")
+        """Raise a clear ``ValueError`` when ``y_true`` cannot be labels for outputs of this
+        shape (``output_shape`` with the batch dimension)."""
+        _check_same_shape(self, np.asarray(y_true), output_shape)
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
@@ -82,68 +112,442 @@ class Loss:
         return f"{type(self).__name__}({args})"
 
 
-def _snake(name):
-    from .naming import snake_case
-    return snake_case(name)
+# -- reductions (keras/src/losses/loss.py) ---------------------------------------------------
+
+def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
+    """Keras's rank matching: when ranks differ by one and the longer ends in 1, squeeze it;
+    a rank-1 partner is expanded instead, so ``(n,)`` labels meet ``(n, 1)`` outputs as (n, 1)."""
+    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
+        if x2.ndim == 1 and expand_rank_1:
+            x2 = x2[:, None]
+        else:
+            x1 = x1[..., 0]
+    elif x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
+        if x1.ndim == 1 and expand_rank_1:
+            x1 = x1[:, None]
+        else:
+            x2 = x2[..., 0]
+    return x1, x2
 
 
-def _shape_str(shape):
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+def _sample_weights(values, sample_weight, mask, reduction):
+    """Keras's merge of ``sample_weight`` and a mask into one weight array (or None).
 
-
-def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
-    """Keras's reduction of per-sample loss values, weighted by ``sample_weight``."""
-    values = np.asarray(values)
+    A masked-out value gets weight 0; for "sum_over_batch_size" the others get n / valid, so
+    that dividing by n divides by the number of values that count.
+    """
+    weights = None
     if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=values.dtype)
-        values = values * sample_weight.reshape(values.shape)
-    if reduction in ("none", None):
+        weights = np.asarray(sample_weight, dtype=values.dtype)
+    if mask is not None:
+        if reduction in ("mean", "sum_over_batch_size"):
+            valid = np.count_nonzero(mask)
+            kept = mask.size / valid if valid else 0.0
+            float_mask = np.where(mask, kept, 0.0).astype(values.dtype)
+        else:
+            float_mask = mask.astype(values.dtype)
+        if weights is None:
+            weights = float_mask
+        else:
+            float_mask, weights = squeeze_or_expand_to_same_rank(float_mask, weights)
+            weights = weights * float_mask
+    return weights
+
+
+def _divisor(size, weights, reduction):
+    """What the weighted sum is divided by, or None when the reduction does not divide."""
+    if reduction == "mean_with_sample_weight" and weights is not None:
+        return weights.sum()
+    if reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
+        return size
+    return None
+
+
+def _weighted(values, weights):
+    values, weights = squeeze_or_expand_to_same_rank(values, weights)
+    try:
+        return values * weights
+    except ValueError:
+        raise ValueError(f"sample_weight of shape {weights.shape} does not fit per-sample loss "
+                         f"values of shape {values.shape}: give one weight per sample.") from None
+
+
+def reduce_weighted_values(values, sample_weight=None, mask=None,
+                           reduction="sum_over_batch_size"):
+    """Keras's ``reduce_weighted_values``: weight, then reduce as the table at the top says."""
+    values = np.asarray(values)
+    weights = _sample_weights(values, sample_weight, mask, reduction)
+    if weights is not None:
+        values = _weighted(values, weights)
+    if reduction in ("none", None) or values.shape in ((), (0,)):
         return values
     total = values.sum()
     if reduction == "sum":
         return total
-    if reduction == "mean_with_sample_weight" and sample_weight is not None:
-        divisor = sample_weight.sum()
-    else:
-        divisor = values.size
-    return total / divisor if divisor else total * 0
+    divisor = _divisor(values.size, weights, reduction)
+    return total / divisor if divisor else np.zeros_like(total)
 
 
-registry = Registry("loss", base=Loss)
+def reduction_factors(values_shape, sample_weight=None, mask=None,
+                      reduction="sum_over_batch_size", dtype="float64"):
+    """The factors c_i with reduced loss = sum_i c_i l_i (a plain number when all are equal).
+
+    The derivative of ``reduce_weighted_values`` with respect to each value; "none" gives the
+    weights, i.e. the derivative of their weighted sum.
+    """
+    size = int(np.prod(values_shape))
+    unreduced = reduction in ("none", None) or tuple(values_shape) in ((), (0,))
+    if sample_weight is None and mask is None:    # the hot path: one number, nothing allocated
+        return 1.0 if unreduced or reduction == "sum" or not size else 1.0 / size
+    ones = np.ones(values_shape, dtype=dtype)
+    weights = _sample_weights(ones, sample_weight, mask, reduction)
+    divisor = None if unreduced else _divisor(size, weights, reduction)
+    factors = _weighted(ones, weights).reshape(values_shape)
+    if divisor is None:
+        return factors
+    if not divisor:
+        return factors * 0.0
+    return factors / divisor
 
 
-def _clip(p):
-    eps = config.epsilon()
-    return np.clip(p, eps, 1.0 - eps)
+def _without_axis(shape, axis):
+    shape = list(shape)
+    if shape:
+        del shape[axis]
+    return tuple(shape)
 
 
-@registry.register("MeanSquaredError", "mean_squared_error", "mse", "MSE")
+def _eps():
+    return config.epsilon()
+
+
+# -- regression losses -----------------------------------------------------------------------
+
 class MeanSquaredError(Loss):
-    """l_i = mean_j (y_pred - y_true)^2; gradient 2 (y_pred - y_true) / d (d outputs)."""
+    """l_i = mean_j (y_pred - y_true)^2 over the d outputs; d l_i / d y_pred = 2 (y_pred - y_true) / d.
+
+    >>> MeanSquaredError()([1.0, 0.0, 1.0], [0.9, 0.1, 0.8])   # Keras's example: 0.02
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
+        super().__init__(name, reduction, dtype)
 
     def call(self, y_true, y_pred):
-        y_true = _as_columns(y_true, y_pred)
-        return np.mean(np.square(y_pred - y_true), axis=-1)
+        return np.mean(np.square(y_true - y_pred), axis=-1)
 
     def sample_gradient(self, y_true, y_pred):
-        y_true = _as_columns(y_true, y_pred)
-        return (2.0 / y_pred.shape[-1]) * (y_pred - y_true)
+        return (y_pred - y_true) * (2.0 / y_pred.shape[-1])
 
 
-def _as_columns(y_true, y_pred):
-    """(n,) labels against (n, 1) outputs become (n, 1), as Keras squeezes/expands them."""
-    y_true = np.asarray(y_true, dtype=y_pred.dtype)
-    if y_true.ndim == y_pred.ndim - 1:
-        y_true = y_true.reshape(y_pred.shape)
+class MeanAbsoluteError(Loss):
+    """l_i = mean_j |y_true - y_pred|; gradient sign(y_pred - y_true) / d (0 where equal)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
+        super().__init__(name, reduction, dtype)
+
+    def call(self, y_true, y_pred):
+        return np.mean(np.abs(y_true - y_pred), axis=-1)
+
+    def sample_gradient(self, y_true, y_pred):
+        return np.sign(y_pred - y_true) / y_pred.shape[-1]
+
+
+class MeanAbsolutePercentageError(Loss):
+    """l_i = 100 mean_j |y_true - y_pred| / max(|y_true|, eps); eps = 1e-7 keeps y_true = 0 finite."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error",
+                 dtype=None):
+        super().__init__(name, reduction, dtype)
+
+    def call(self, y_true, y_pred):
+        return 100.0 * np.mean(np.abs((y_true - y_pred) / _scale(y_true)), axis=-1)
+
+    def sample_gradient(self, y_true, y_pred):
+        return (100.0 / y_pred.shape[-1]) * np.sign(y_pred - y_true) / _scale(y_true)
+
+
+def _scale(y_true):
+    return np.maximum(np.abs(y_true), _eps())
+
+
+class MeanSquaredLogarithmicError(Loss):
+    """l_i = mean_j (log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1))^2.
+
+    Below eps the prediction is held at eps, so the gradient there is 0.
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error",
+                 dtype=None):
+        super().__init__(name, reduction, dtype)
+
+    def _log_gap(self, y_true, y_pred):
+        return np.log(np.maximum(y_pred, _eps()) + 1.0) - np.log(np.maximum(y_true, _eps()) + 1.0)
+
+    def call(self, y_true, y_pred):
+        return np.mean(np.square(self._log_gap(y_true, y_pred)), axis=-1)
+
+    def sample_gradient(self, y_true, y_pred):
+        slope = (y_pred > _eps()) / (np.maximum(y_pred, _eps()) + 1.0)
+        return (2.0 / y_pred.shape[-1]) * self._log_gap(y_true, y_pred) * slope
+
+
+class Huber(Loss):
+    """With e = y_pred - y_true: l_i = mean_j (e^2 / 2 where |e| <= delta, else
+    delta |e| - delta^2 / 2). Its gradient is e clipped to [-delta, delta], over d."""
+
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss",
+                 dtype=None):
+        super().__init__(name, reduction, dtype)
+        self.delta = delta
+
+    def call(self, y_true, y_pred):
+        error = y_pred - y_true
+        size = np.abs(error)
+        return np.mean(np.where(size <= self.delta, 0.5 * np.square(error),
+                                self.delta * size - 0.5 * self.delta ** 2), axis=-1)
+
+    def sample_gradient(self, y_true, y_pred):
+        return np.clip(y_pred - y_true, -self.delta, self.delta) / y_pred.shape[-1]
+
+    def get_config(self):
+        # Keras 3 leaves delta out of Huber's config (so it is lost on saving); we keep it.
+        return {**super().get_config(), "delta": self.delta}
+
+
+class LogCosh(Loss):
+    """l_i = mean_j log(cosh(x)), x = y_pred - y_true, computed as x + softplus(-2x) - log 2
+    (as Keras) so that large |x| does not overflow; the gradient is tanh(x) / d."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
+        super().__init__(name, reduction, dtype)
+
+    def call(self, y_true, y_pred):
+        x = y_pred - y_true
+        return np.mean(x + _softplus(-2.0 * x) - np.log(2.0).astype(x.dtype), axis=-1)
+
+    def sample_gradient(self, y_true, y_pred):
+        return np.tanh(y_pred - y_true) / y_pred.shape[-1]
+
+
+def _softplus(x):
+    """log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|))."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _sigmoid(x):
+    from .activations import sigmoid
+    return sigmoid(x)
+
+
+def _softmax(x, axis=-1):
+    from .activations import softmax
+    return softmax(x, axis=axis)
+
+
+class CosineSimilarity(Loss):
+    """l_i = -sum_j y_hat_j p_hat_j with x_hat = x * min(1 / ||x||, 1 / eps) along ``axis``.
+
+    -1 is the best value; a zero vector gives 0. For ||p|| > eps the gradient is
+    -(y_hat - (y_hat . p_hat) p_hat) / ||p||.
+    """
+
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity",
+                 dtype=None):
+        super().__init__(name, reduction, dtype)
+        self.axis = axis
+
+    def _inverse_norm(self, x):
+        with np.errstate(divide="ignore"):
+            inverse = 1.0 / np.sqrt(np.sum(np.square(x), axis=self.axis, keepdims=True))
+        return np.minimum(inverse, 1.0 / _eps())
+
+    def call(self, y_true, y_pred):
+        y_hat = y_true * self._inverse_norm(y_true)
+        p_hat = y_pred * self._inverse_norm(y_pred)
+        return -np.sum(y_hat * p_hat, axis=self.axis)
+
+    def sample_gradient(self, y_true, y_pred):
+        y_hat = y_true * self._inverse_norm(y_true)
+        inverse = self._inverse_norm(y_pred)
+        p_hat = y_pred * inverse
+        capped = inverse >= 1.0 / _eps()          # norm below eps: p_hat = p / eps, linear
+        along = np.where(capped, 0.0, np.sum(y_hat * p_hat, axis=self.axis, keepdims=True))
+        return -(y_hat - along * p_hat) * inverse
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+# -- hinge losses ----------------------------------------------------------------------------
+
+def _hinge_labels(y_true):
+    """Keras turns {0, 1} labels into {-1, 1}, but only when every label of the batch is 0 or 1."""
+    if np.all((y_true == 0) | (y_true == 1)):
+        return 2.0 * y_true - 1.0
     return y_true
 
 
-@registry.register("CategoricalCrossentropy", "categorical_crossentropy")
-class CategoricalCrossentropy(Loss):
-    """l_i = -sum_k y_k log p_k with p clipped to [eps, 1 - eps] (eps = 1e-7, as Keras).
+class Hinge(Loss):
+    """l_i = mean_j max(1 - y y_pred, 0) with labels y in {-1, 1} ({0, 1} converted);
+    gradient -y / d where the margin 1 - y y_pred is positive, else 0."""
 
-    ``from_logits``: y_pred are logits and p = softmax(y_pred). ``label_smoothing`` s replaces
-    y by y (1 - s) + s / K. Fused with softmax: d l / d logits = p - y.
+    def __init__(self, reduction="sum_over_batch_size", name="hinge", dtype=None):
+        super().__init__(name, reduction, dtype)
+
+    def call(self, y_true, y_pred):
+        y = _hinge_labels(y_true)
+        return np.mean(np.maximum(1.0 - y * y_pred, 0.0), axis=-1)
+
+    def sample_gradient(self, y_true, y_pred):
+        y = _hinge_labels(y_true)
+        return -y * (1.0 - y * y_pred > 0) / y_pred.shape[-1]
+
+
+class SquaredHinge(Loss):
+    """l_i = mean_j max(1 - y y_pred, 0)^2; gradient -2 y max(1 - y y_pred, 0) / d."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None):
+        super().__init__(name, reduction, dtype)
+
+    def call(self, y_true, y_pred):
+        y = _hinge_labels(y_true)
+        return np.mean(np.square(np.maximum(1.0 - y * y_pred, 0.0)), axis=-1)
+
+    def sample_gradient(self, y_true, y_pred):
+        y = _hinge_labels(y_true)
+        return -2.0 * y * np.maximum(1.0 - y * y_pred, 0.0) / y_pred.shape[-1]
+
+
+class CategoricalHinge(Loss):
+    """l_i = max(neg - pos + 1, 0), pos = sum_j y_j p_j, neg = max_j (1 - y_j) p_j.
+
+    Where l_i > 0 the gradient is -y plus (1 - y_k) at the class k that attains neg.
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge", dtype=None):
+        super().__init__(name, reduction, dtype)
+
+    def call(self, y_true, y_pred):
+        pos = np.sum(y_true * y_pred, axis=-1)
+        neg = np.max((1.0 - y_true) * y_pred, axis=-1)
+        return np.maximum(neg - pos + 1.0, 0.0)
+
+    def sample_gradient(self, y_true, y_pred):
+        rival = np.argmax((1.0 - y_true) * y_pred, axis=-1)[..., None]
+        grad = -y_true.copy()
+        np.put_along_axis(grad, rival, np.take_along_axis(grad, rival, -1)
+                          + 1.0 - np.take_along_axis(y_true, rival, -1), axis=-1)
+        active = self.call(y_true, y_pred) > 0
+        return grad * active[..., None]
+
+
+# -- probabilistic losses --------------------------------------------------------------------
+
+class KLDivergence(Loss):
+    """l_i = sum_j y log(y / p) with both y and p clipped to [eps, 1] (Keras clips y too, so a
+    0 label adds eps log(eps / p), not 0). Gradient -y / p inside the clip, 0 outside."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
+        super().__init__(name, reduction, dtype)
+
+    def call(self, y_true, y_pred):
+        y = np.clip(y_true, _eps(), 1.0)
+        return np.sum(y * np.log(y / np.clip(y_pred, _eps(), 1.0)), axis=-1)
+
+    def sample_gradient(self, y_true, y_pred):
+        y = np.clip(y_true, _eps(), 1.0)
+        inside = (y_pred >= _eps()) & (y_pred <= 1.0)
+        return np.where(inside, -y / np.clip(y_pred, _eps(), 1.0), 0.0)
+
+
+class Poisson(Loss):
+    """l_i = mean_j (p - y log(p + eps)); gradient (1 - y / (p + eps)) / d."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
+        super().__init__(name, reduction, dtype)
+
+    def call(self, y_true, y_pred):
+        return np.mean(y_pred - y_true * np.log(y_pred + _eps()), axis=-1)
+
+    def sample_gradient(self, y_true, y_pred):
+        return (1.0 - y_true / (y_pred + _eps())) / y_pred.shape[-1]
+
+
+class BinaryCrossentropy(Loss):
+    """l_i = mean_j -(y log p + (1 - y) log(1 - p)) with p clipped to [eps, 1 - eps] (eps =
+    1e-7, Keras's torch backend; the log itself is never clipped).
+
+    ``label_smoothing`` s moves labels toward 1/2: y (1 - s) + s / 2. ``from_logits``: y_pred
+    are logits x and l = max(x, 0) - x y + log(1 + exp(-|x|)), exact without clipping.
+    Gradient (p - y) / (p (1 - p) d) on probabilities inside the clip; (sigmoid(x) - y) / d on
+    logits, which is also the fused sigmoid + BCE gradient.
+    """
+
+    fuses_with = "sigmoid"
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
+        super().__init__(name, reduction, dtype)
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+
+    def targets(self, y_true):
+        if self.label_smoothing:
+            return y_true * (1.0 - self.label_smoothing) + 0.5 * self.label_smoothing
+        return y_true
+
+    def call(self, y_true, y_pred):
+        y = self.targets(y_true)
+        if self.from_logits:
+            x = y_pred
+            elementwise = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+        else:
+            p = np.clip(y_pred, _eps(), 1.0 - _eps())
+            elementwise = -(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
+        return np.mean(elementwise, axis=self.axis)
+
+    def sample_gradient(self, y_true, y_pred):
+        y = self.targets(y_true)
+        outputs = y_pred.shape[self.axis]
+        if self.from_logits:
+            return (_sigmoid(y_pred) - y) / outputs
+        p = np.clip(y_pred, _eps(), 1.0 - _eps())
+        inside = (y_pred >= _eps()) & (y_pred <= 1.0 - _eps())
+        return np.where(inside, (p - y) / (p * (1.0 - p)), 0.0) / outputs
+
+    def logits_gradient(self, y_true, p, sample_weight=None):
+        """d(reduced loss)/d logits when p = sigmoid(logits): (p - y) c_i / d."""
+        y_true, p = self.prepare(y_true, p)
+        grad = (p - self.targets(y_true)) / p.shape[self.axis]
+        return self.weigh(grad, y_true, p, sample_weight)
+
+    def check_labels(self, y_true, output_shape):
+        y_true = np.asarray(y_true)
+        units = output_shape[-1]
+        if y_true.ndim == 1 and units not in (1, None):
+            raise ValueError(
+                f"binary_crossentropy compares each of the model's {units} output units with a "
+                f"0/1 label, but got labels of shape {y_true.shape}. For {units} classes given "
+                f"as integers use loss='sparse_categorical_crossentropy' with a softmax output; "
+                f"for one binary label use Dense(1, activation='sigmoid').")
+        _check_same_shape(self, y_true, output_shape)
+        if y_true.size and (y_true.min() < 0 or y_true.max() > 1):
+            raise ValueError(
+                f"binary_crossentropy needs labels between 0 and 1, but they range from "
+                f"{y_true.min()} to {y_true.max()}. For class labels 0..K-1 use "
+                f"loss='sparse_categorical_crossentropy' with Dense(K, activation='softmax'); "
+                f"for -1/1 labels pass (y + 1) / 2 or use loss='hinge'.")
+
+    def get_config(self):
+        return {**super().get_config(), "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing, "axis": self.axis}
+
+
+class CategoricalCrossentropy(Loss):
+    """l_i = -sum_k y_k log q_k, q = p / sum(p) clipped to [eps, 1 - eps] (eps = 1e-7, as Keras).
+
+    ``from_logits``: y_pred are logits and log q = log_softmax(y_pred), exact. ``label_smoothing``
+    s replaces y by y (1 - s) + s / K. Gradient on logits: softmax(x) sum(y) - y, which is
+    p - y for labels that sum to 1; the same is the fused softmax + CE gradient.
     """
 
     fuses_with = "softmax"
@@ -151,140 +555,413 @@ class CategoricalCrossentropy(Loss):
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
         super().__init__(name, reduction, dtype)
+        if isinstance(axis, bool):
+            raise ValueError(f"axis must be an int, got {axis!r}.")
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
 
-    def targets(self, y_true, y_pred):
-        y = np.asarray(y_true, dtype=y_pred.dtype)
+    def targets(self, y_true):
         if self.label_smoothing:
-            y = y * (1.0 - self.label_smoothing) + self.label_smoothing / y_pred.shape[-1]
-        return y
+            classes = y_true.shape[-1]          # Keras counts classes on the last axis
+            return y_true * (1.0 - self.label_smoothing) + self.label_smoothing / classes
+        return y_true
 
     def call(self, y_true, y_pred):
-        y = self.targets(y_true, y_pred)
+        y = self.targets(y_true)
         if self.from_logits:
-            shifted = y_pred - y_pred.max(axis=-1, keepdims=True)
-            log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+            shifted = y_pred - y_pred.max(axis=self.axis, keepdims=True)
+            log_q = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
         else:
-            log_p = np.log(_clip(y_pred / y_pred.sum(axis=-1, keepdims=True)))
-        return -np.sum(y * log_p, axis=-1)
-
-    def logits_gradient(self, y_true, p, sample_weight=None):
-        """d(reduced loss)/d logits when p = softmax(logits): (p - y) * c_i."""
-        grad = p - self.targets(y_true, p)
-        return grad * self.sample_factors(len(p), sample_weight, p.dtype)[:, None]
+            q = y_pred / y_pred.sum(axis=self.axis, keepdims=True)
+            log_q = np.log(np.clip(q, _eps(), 1.0 - _eps()))
+        return -np.sum(y * log_q, axis=self.axis)
 
     def sample_gradient(self, y_true, y_pred):
+        y = self.targets(y_true)
         if self.from_logits:
-            from .activations import softmax
-            return softmax(y_pred) - self.targets(y_true, y_pred)
-        y = self.targets(y_true, y_pred)
-        total = y_pred.sum(axis=-1, keepdims=True)
+            return self._softmax_gradient(y, _softmax(y_pred, self.axis))
+        total = y_pred.sum(axis=self.axis, keepdims=True)
         q = y_pred / total
-        eps = config.epsilon()
-        inside = (q > eps) & (q < 1.0 - eps)           # the clip has zero slope outside
+        inside = (q >= _eps()) & (q <= 1.0 - _eps())     # the clip has zero slope outside
         dq = np.where(inside, -y / np.where(inside, q, 1.0), 0.0)
-        # q = p / sum(p): dq_k/dp_j = (delta_kj - q_k) / sum(p)
-        return (dq - np.sum(dq * q, axis=-1, keepdims=True)) / total
+        # q = p / sum(p): dq_k / dp_j = (delta_kj - q_k) / sum(p)
+        return (dq - np.sum(dq * q, axis=self.axis, keepdims=True)) / total
+
+    def _softmax_gradient(self, y, p):
+        return p * np.sum(y, axis=self.axis, keepdims=True) - y
+
+    def logits_gradient(self, y_true, p, sample_weight=None):
+        """d(reduced loss)/d logits when p = softmax(logits): (p sum(y) - y) c_i = (p - y) c_i."""
+        y_true, p = self.prepare(y_true, p)
+        grad = self._softmax_gradient(self.targets(y_true), p)
+        return self.weigh(grad, y_true, p, sample_weight)
 
     def check_labels(self, y_true, output_shape):
-        if y_true.ndim == 1 or (y_true.ndim == 2 and y_true.shape[1] == 1 and output_shape[-1] > 1):
+        y_true = np.asarray(y_true)
+        classes = output_shape[-1]
+        looks_like_indices = y_true.ndim == 1 or (y_true.ndim == 2 and y_true.shape[1] == 1)
+        if looks_like_indices and classes not in (1, None):
             raise ValueError(
-                f"categorical_crossentropy needs one-hot labels of shape (n, {output_shape[-1]}), "
-                f"but got labels of shape {y_true.shape} that look like class indices. Use "
+                f"categorical_crossentropy needs one-hot labels of shape (n, {classes}), but got "
+                f"labels of shape {y_true.shape} that look like class indices. Use "
                 f"loss='sparse_categorical_crossentropy', or one-hot encode them with "
-                f"glassnet.utils.to_categorical(y, {output_shape[-1]}).")
-        super().check_labels(y_true, output_shape)
+                f"glassnet.utils.to_categorical(y, {classes}).")
+        if y_true.ndim == 2 and y_true.shape[1] != classes and classes is not None:
+            raise ValueError(
+                f"categorical_crossentropy needs one column per class: the labels have "
+                f"{y_true.shape[1]} columns but the model has {classes} output units. Give the "
+                f"last Dense layer {y_true.shape[1]} units, or one-hot encode with "
+                f"glassnet.utils.to_categorical(y, {classes}).")
+        _check_same_shape(self, y_true, output_shape)
+        if y_true.size and y_true.min() < 0:
+            raise ValueError(f"categorical_crossentropy needs labels that are probabilities "
+                             f"(one-hot rows), but got a negative label {y_true.min()}.")
 
     def get_config(self):
-        return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
+        return {**super().get_config(), "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
 
 
-@registry.register("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy")
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):
-    """Categorical cross-entropy with integer labels: l_i = -log p_{y_i}."""
+    """Categorical cross-entropy with integer labels: l_i = -log q_{y_i}.
 
-    def __init__(self, from_logits=False, ignore_class=None,
-                 reduction="sum_over_batch_size", name="sparse_categorical_crossentropy",
-                 dtype=None):
-        super().__init__(from_logits=from_logits, reduction=reduction, name=name, dtype=dtype)
+    The hot path of classification. The label's probability is read as p[i, y_i] (no one-hot
+    array is built), and the fused gradient is one copy of p with 1 subtracted at each label.
+    ``ignore_class``: samples with that label give l_i = 0 and do not count; the default
+    reduction then divides by the number of samples that count (Keras's mask), "sum" ignores
+    them, "mean_with_sample_weight" divides by the weights of those that count.
+    """
+
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
+                 axis=-1, name="sparse_categorical_crossentropy", dtype=None):
+        super().__init__(from_logits=from_logits, axis=axis, reduction=reduction, name=name,
+                         dtype=dtype)
         self.ignore_class = ignore_class
 
-    def targets(self, y_true, y_pred):
-        labels = np.asarray(y_true).reshape(len(y_pred)).astype(np.int64)
-        onehot = np.zeros_like(y_pred)
-        onehot[np.arange(len(labels)), labels] = 1.0
-        return onehot
+    def prepare(self, y_true, y_pred):
+        y_pred = np.asarray(y_pred)
+        dtype = self.dtype or (y_pred.dtype if y_pred.dtype.kind == "f" else config.floatx())
+        return np.asarray(y_true), np.moveaxis(y_pred.astype(dtype, copy=False), self.axis, -1)
+
+    def labels(self, y_true, y_pred):
+        """Class indices shaped like one sample's slot ``(n, 1)``; ignored samples read class 0."""
+        labels = y_true
+        if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
+            labels = labels[..., 0]
+        if labels.shape != y_pred.shape[:-1]:
+            raise ValueError(f"sparse_categorical_crossentropy needs one integer label per "
+                             f"sample: labels of shape {y_true.shape} do not fit predictions of "
+                             f"shape {y_pred.shape}.")
+        labels = labels.astype(np.int64, copy=False)
+        if self.ignore_class is not None:
+            labels = np.where(labels == self.ignore_class, 0, labels)
+        if labels.size and (labels.min() < 0 or labels.max() >= y_pred.shape[-1]):
+            raise ValueError(_label_range_message(labels, y_pred.shape[-1]))
+        return labels[..., None]
+
+    def mask(self, y_true, y_pred):
+        if self.ignore_class is None:
+            return None
+        labels = y_true[..., 0] if y_true.ndim == y_pred.ndim else y_true
+        return labels != self.ignore_class
+
+    def call(self, y_true, y_pred):
+        labels = self.labels(y_true, y_pred)
+        picked = np.take_along_axis(y_pred, labels, -1)[..., 0]
+        if self.from_logits:                         # log-sum-exp minus the label's logit
+            top = y_pred.max(axis=-1)
+            values = top + np.log(np.exp(y_pred - top[..., None]).sum(axis=-1)) - picked
+        else:
+            q = picked / y_pred.sum(axis=-1)
+            values = -np.log(np.clip(q, _eps(), 1.0 - _eps()))
+        mask = self.mask(y_true, y_pred)
+        return values if mask is None else np.where(mask, values, 0.0).astype(values.dtype)
+
+    def sample_gradient(self, y_true, y_pred):
+        labels = self.labels(y_true, y_pred)
+        if self.from_logits:
+            return self._minus_one_at(labels, _softmax(y_pred))
+        total = y_pred.sum(axis=-1, keepdims=True)
+        picked = np.take_along_axis(y_pred, labels, -1)
+        q = picked / total
+        inside = (q >= _eps()) & (q <= 1.0 - _eps())
+        # d(-log(p_l / S)) / d p_k = 1 / S - [k = l] / p_l
+        grad = np.broadcast_to(1.0 / total, y_pred.shape).copy()
+        np.put_along_axis(grad, labels, 1.0 / total - 1.0 / np.where(inside, picked, 1.0), -1)
+        return grad * inside
+
+    @staticmethod
+    def _minus_one_at(labels, p):
+        """p - onehot(labels) in one copy of p (p is the layer's output and stays intact)."""
+        grad = p.copy()
+        np.put_along_axis(grad, labels, np.take_along_axis(grad, labels, -1) - 1.0, -1)
+        return grad
+
+    def gradient(self, y_true, y_pred, sample_weight=None):
+        y_true, moved = self.prepare(y_true, y_pred)
+        grad = self.weigh(self.sample_gradient(y_true, moved), y_true, moved, sample_weight)
+        return np.moveaxis(grad, -1, self.axis)
+
+    def logits_gradient(self, y_true, p, sample_weight=None):
+        """d(reduced loss)/d logits when p = softmax(logits): (p - onehot(y)) c_i."""
+        y_true, moved = self.prepare(y_true, p)
+        grad = self._minus_one_at(self.labels(y_true, moved), moved)
+        return np.moveaxis(self.weigh(grad, y_true, moved, sample_weight), -1, self.axis)
+
+    def weigh(self, grad, y_true, y_pred, sample_weight):
+        factors = reduction_factors(y_pred.shape[:-1], sample_weight, self.mask(y_true, y_pred),
+                                    self.reduction, grad.dtype)
+        grad *= np.expand_dims(factors, -1) if np.ndim(factors) else factors
+        return grad
 
     def check_labels(self, y_true, output_shape):
+        y_true = np.asarray(y_true)
         classes = output_shape[-1]
+        if y_true.ndim >= 2 and y_true.shape[-1] == classes and classes not in (1, None):
+            raise ValueError(
+                f"sparse_categorical_crossentropy needs integer class labels of shape (n,), but "
+                f"got labels of shape {y_true.shape}, one column per class (one-hot). Use "
+                f"loss='categorical_crossentropy', or pass y.argmax(axis=1).")
         if y_true.ndim > 2 or (y_true.ndim == 2 and y_true.shape[1] != 1):
             raise ValueError(
-                f"sparse_categorical_crossentropy needs integer class labels of shape (n,), "
-                f"but got labels of shape {y_true.shape}. For one-hot labels use "
-                f"loss='categorical_crossentropy', or pass y.argmax(axis=1).")
-        if y_true.size and (np.any(y_true != np.round(y_true)) or y_true.min() < 0
-                            or y_true.max() >= classes):
-            bad = y_true[(y_true != np.round(y_true)) | (y_true < 0) | (y_true >= classes)]
-            raise ValueError(
-                f"Labels must be integers 0..{classes - 1} for a model with {classes} output "
-                f"units, but got {bad.flat[0]!r}. Give the last Dense layer as many units as "
-                f"there are classes, or fix the labels.")
+                f"sparse_categorical_crossentropy needs integer class labels of shape (n,), but "
+                f"got labels of shape {y_true.shape}.")
+        if not y_true.size:
+            return
+        if np.any(y_true != np.round(y_true)):
+            bad = y_true[y_true != np.round(y_true)]
+            raise ValueError(f"sparse_categorical_crossentropy needs integer class labels "
+                             f"0..{classes - 1}, but got {bad.flat[0]!r}.")
+        labels = y_true.astype(np.int64)
+        if self.ignore_class is not None:
+            labels = labels[labels != self.ignore_class]
+        if labels.size and (labels.min() < 0 or labels.max() >= classes):
+            raise ValueError(_label_range_message(labels, classes))
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
-                "ignore_class": self.ignore_class}
+                "ignore_class": self.ignore_class, "axis": self.axis}
 
 
+def _label_range_message(labels, classes):
+    bad = labels[(labels < 0) | (labels >= classes)]
+    return (f"Labels must be integers 0..{classes - 1} for a model with {classes} output units, "
+            f"but got {int(bad.flat[0])} ({bad.size} labels out of range; labels span "
+            f"{int(labels.min())}..{int(labels.max())}). Give the last Dense layer as many units "
+            f"as there are classes ({int(labels.max()) + 1} here?), or fix the labels.")
+
+
+def _check_same_shape(loss, y_true, output_shape):
+    expected = tuple(output_shape[1:])
+    if y_true.shape[1:] == expected or (y_true.ndim == 1 and expected == (1,)):
+        return
+    if len(y_true.shape[1:]) == len(expected) and all(
+            e is None or e == g for e, g in zip(expected, y_true.shape[1:])):
+        return
+    raise ValueError(
+        f"{loss.name} compares labels with the model's outputs, but labels have shape "
+        f"{y_true.shape} and outputs {_shape_str(output_shape)}: give labels with one column "
+        f"per output unit.")
+
+
+def _shape_str(shape):
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+
+
+class Crossentropy(Loss):
+    """``compile(loss="crossentropy")`` (or ``"ce"``): Keras 3 picks binary, sparse or categorical
+    cross-entropy from the shapes. Binary when the model has one output unit; sparse when the
+    labels have fewer dimensions than the outputs, or one column against several units;
+    categorical otherwise."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="crossentropy", dtype=None):
+        super().__init__(name, reduction, dtype)
+        kwargs = {"reduction": reduction, "dtype": dtype}
+        self.binary = BinaryCrossentropy(**kwargs)
+        self.sparse = SparseCategoricalCrossentropy(**kwargs)
+        self.categorical = CategoricalCrossentropy(**kwargs)
+        self._chosen = None
+
+    def choose(self, y_true_shape, y_pred_shape):
+        """The loss Keras uses for labels and predictions of these shapes (and remember it)."""
+        if y_pred_shape[-1] == 1:
+            chosen = self.binary
+        elif len(y_true_shape) < len(y_pred_shape) or y_true_shape[-1] == 1:
+            chosen = self.sparse
+        else:
+            chosen = self.categorical
+        self._chosen = chosen
+        return chosen
+
+    @property
+    def fuses_with(self):
+        return None if self._chosen is None else self._chosen.fuses_with
+
+    def _pick(self, y_true, y_pred):
+        return self.choose(np.shape(y_true), np.shape(y_pred))
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        return self._pick(y_true, y_pred)(y_true, y_pred, sample_weight)
+
+    def call(self, y_true, y_pred):
+        return self._pick(y_true, y_pred).call(y_true, y_pred)
+
+    def gradient(self, y_true, y_pred, sample_weight=None):
+        return self._pick(y_true, y_pred).gradient(y_true, y_pred, sample_weight)
+
+    def logits_gradient(self, y_true, p, sample_weight=None):
+        return self._pick(y_true, p).logits_gradient(y_true, p, sample_weight)
+
+    def check_labels(self, y_true, output_shape):
+        self.choose(np.shape(y_true), output_shape).check_labels(y_true, output_shape)
+
+
+# -- registry: classes by class name, per-sample functions by function name and alias --------
+
+registry = Registry("loss", base=Loss)
+_CLASSES = (MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+            MeanSquaredLogarithmicError, Huber, LogCosh, CosineSimilarity, Hinge, SquaredHinge,
+            CategoricalHinge, KLDivergence, Poisson, BinaryCrossentropy, CategoricalCrossentropy,
+            SparseCategoricalCrossentropy)
+for _cls in _CLASSES:
+    registry.register(_cls.__name__)(_cls)
+
+_LOSS_OF_FUNCTION = {}
+
+
+def _per_sample(cls, *names):
+    """Register a Keras per-sample loss function; ``compile`` trains with ``cls`` for it."""
+    def decorate(function):
+        registry.register(function.__name__, *names)(function)
+        _LOSS_OF_FUNCTION[function] = cls
+        return function
+    return decorate
+
+
+def _values(loss, y_true, y_pred):
+    return loss.call(*loss.prepare(y_true, y_pred))
+
+
+@_per_sample(MeanSquaredError, "mse", "MSE")
 def mean_squared_error(y_true, y_pred):
-    """Per-sample mean squared error."""
-    return MeanSquaredError(reduction="none").call(np.asarray(y_true), np.asarray(y_pred))
+    """Per-sample mean squared error, mean over the last axis."""
+    return _values(MeanSquaredError(), y_true, y_pred)
 
 
+@_per_sample(MeanAbsoluteError, "mae", "MAE")
+def mean_absolute_error(y_true, y_pred):
+    """Per-sample mean absolute error."""
+    return _values(MeanAbsoluteError(), y_true, y_pred)
+
+
+@_per_sample(MeanAbsolutePercentageError, "mape", "MAPE")
+def mean_absolute_percentage_error(y_true, y_pred):
+    """Per-sample mean absolute percentage error."""
+    return _values(MeanAbsolutePercentageError(), y_true, y_pred)
+
+
+@_per_sample(MeanSquaredLogarithmicError, "msle", "MSLE")
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """Per-sample mean squared logarithmic error."""
+    return _values(MeanSquaredLogarithmicError(), y_true, y_pred)
+
+
+@_per_sample(Huber)
+def huber(y_true, y_pred, delta=1.0):
+    """Per-sample Huber loss."""
+    return _values(Huber(delta), y_true, y_pred)
+
+
+@_per_sample(LogCosh)
+def log_cosh(y_true, y_pred):
+    """Per-sample log-cosh loss."""
+    return _values(LogCosh(), y_true, y_pred)
+
+
+@_per_sample(CosineSimilarity)
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """Per-sample negative cosine similarity."""
+    return _values(CosineSimilarity(axis), y_true, y_pred)
+
+
+@_per_sample(Hinge)
+def hinge(y_true, y_pred):
+    """Per-sample hinge loss."""
+    return _values(Hinge(), y_true, y_pred)
+
+
+@_per_sample(SquaredHinge)
+def squared_hinge(y_true, y_pred):
+    """Per-sample squared hinge loss."""
+    return _values(SquaredHinge(), y_true, y_pred)
+
+
+@_per_sample(CategoricalHinge)
+def categorical_hinge(y_true, y_pred):
+    """Per-sample categorical hinge loss."""
+    return _values(CategoricalHinge(), y_true, y_pred)
+
+
+@_per_sample(KLDivergence, "kld", "KLD")
+def kl_divergence(y_true, y_pred):
+    """Per-sample Kullback-Leibler divergence."""
+    return _values(KLDivergence(), y_true, y_pred)
+
+
+@_per_sample(Poisson)
+def poisson(y_true, y_pred):
+    """Per-sample Poisson loss."""
+    return _values(Poisson(), y_true, y_pred)
+
+
+@_per_sample(BinaryCrossentropy, "bce", "BCE")
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Per-sample binary cross-entropy, mean over ``axis``."""
+    return _values(BinaryCrossentropy(from_logits, label_smoothing, axis), y_true, y_pred)
+
+
+@_per_sample(CategoricalCrossentropy)
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Per-sample categorical cross-entropy."""
-    loss = CategoricalCrossentropy(from_logits, label_smoothing, axis, reduction="none")
-    return loss.call(np.asarray(y_true), np.asarray(y_pred))
+    return _values(CategoricalCrossentropy(from_logits, label_smoothing, axis), y_true, y_pred)
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
+@_per_sample(SparseCategoricalCrossentropy)
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
+                                    axis=-1):
     """Per-sample sparse categorical cross-entropy."""
-    loss = SparseCategoricalCrossentropy(from_logits, ignore_class, reduction="none")
-    return loss.call(np.asarray(y_true), np.asarray(y_pred))
-
-
-_FUNCTIONS = {mean_squared_error: MeanSquaredError,
-              categorical_crossentropy: CategoricalCrossentropy,
-              sparse_categorical_crossentropy: SparseCategoricalCrossentropy}
+    return _values(SparseCategoricalCrossentropy(from_logits, ignore_class, axis=axis),
+                   y_true, y_pred)
 
 
 def get(identifier):
-    """Keras's ``losses.get``: a short or function name gives the per-sample function
-    (``'mse'`` -> ``mean_squared_error``), a class name an instance."""
-    if isinstance(identifier, str):
-        obj = registry.lookup(identifier)
-        if isinstance(obj, type) and identifier[0].islower():
-            for function, cls in _FUNCTIONS.items():
-                if cls is obj:
-                    return function
-        return obj() if isinstance(obj, type) else obj
+    """Keras's ``losses.get``: a function name or alias gives the per-sample function
+    (``'mse'`` -> ``mean_squared_error``), a class name an instance (``'MeanSquaredError'``),
+    a config dict the object, a callable itself."""
     return registry.get(identifier)
 
 
 def resolve(identifier):
-    """The ``Loss`` object ``compile`` trains with, from anything ``compile(loss=...)`` takes."""
+    """The ``Loss`` that ``compile(loss=...)`` trains with, as Keras's ``get_loss``: a name of a
+    function keeps that name (``'mse'`` -> ``MeanSquaredError(name='mse')``);
+    ``'crossentropy'``/``'ce'`` (any case) pick the cross-entropy from the shapes."""
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
+        if identifier.lower() in ("crossentropy", "ce"):
+            return Crossentropy(name=identifier)
         obj = registry.lookup(identifier)
-        return obj()
-    if identifier in _FUNCTIONS:
-        return _FUNCTIONS[identifier]()
+        return obj() if inspect.isclass(obj) else _LOSS_OF_FUNCTION[obj](name=identifier)
+    if inspect.isclass(identifier) and issubclass(identifier, Loss):
+        return identifier()
     if isinstance(identifier, dict):
         return registry.deserialize(identifier)
+    if callable(identifier) and identifier in _LOSS_OF_FUNCTION:
+        return _LOSS_OF_FUNCTION[identifier](name=identifier.__name__)
     raise TypeError(f"compile(loss=...) takes a loss name such as 'mse' or "
-                    f"'sparse_categorical_crossentropy', or a glassnet.losses.Loss; got "
-                    f"{identifier!r}. A plain function has no gradient glassnet can use.")
+                    f"'sparse_categorical_crossentropy', a glassnet.losses function or a "
+                    f"glassnet.losses.Loss; got {identifier!r}. A plain function has no gradient "
+                    f"glassnet can use: subclass glassnet.losses.Loss and define call and "
+                    f"sample_gradient.")
 
 
 def serialize(loss):
