@@ -1,114 +1,437 @@
 """Metrics (``keras.metrics``): streaming accuracy and friends, and the resolution of
-``'accuracy'`` from the loss and the output shape, as Keras does it."""
+``'accuracy'`` from the shapes, as Keras 3 does it.
+
+A metric accumulates over batches: ``update_state(y_true, y_pred, sample_weight=None)`` adds
+a batch, ``result()`` is the value so far, ``reset_state()`` starts again. Most metrics are a
+weighted mean of per-sample values (``MeanMetricWrapper`` around a per-sample function): the
+result is sum_i w_i v_i / sum_i w_i over every sample seen, or the plain mean without weights.
+"""
+import inspect
+
 import numpy as np
 
-from ._registry import Registry
+from . import losses
+from ._registry import Registry, UnknownNameError
+from .losses import (binary_crossentropy, categorical_crossentropy, categorical_hinge,  # noqa: F401
+                     hinge, huber, kl_divergence, log_cosh, mean_absolute_error,
+                     mean_absolute_percentage_error, mean_squared_error,
+                     mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy,
+                     squared_hinge, squeeze_or_expand_to_same_rank)
 
 
 class Metric:
-    """A streaming mean: ``update_state(y_true, y_pred, sample_weight=None)``, ``result()``,
-    ``reset_state()``. Subclasses define ``values(y_true, y_pred)`` per sample."""
+    """Base class: ``update_state``, ``result``, ``reset_state``; ``get_config`` for saving."""
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or type(self).__name__
+        from .naming import snake_case
+        self.name = name or snake_case(type(self).__name__)
         self.dtype = dtype
         self.reset_state()
 
-    def values(self, y_true, y_pred):
+    def update_state(self, *args, **kwargs):
         raise NotImplementedError
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        values = self.values(np.asarray(y_true), np.asarray(y_pred))
-        if sample_weight is None:
-            self.total += float(values.sum())
-            self.count += values.size
+    def result(self):
+        raise NotImplementedError
+
+    def reset_state(self):
+        raise NotImplementedError
+
+    def __call__(self, *args, **kwargs):
+        """Update with one batch and return the result, as Keras's ``metric(y_true, y_pred)``."""
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r} result={self.result():.6g}>"
+
+
+def _samplewise(values, sample_weight, reduce):
+    """Keras's ``reduce_to_samplewise_values``: one value per sample, weighted, and the weights.
+
+    Values with more dimensions than the weights are first reduced over the extra ones;
+    weights with more than one dimension are reduced over all but the first.
+    """
+    values = np.asarray(values, dtype="float64")
+    if sample_weight is not None:
+        weights = np.asarray(sample_weight, dtype="float64")
+        values, weights = squeeze_or_expand_to_same_rank(values, weights)
+        if values.ndim > weights.ndim:
+            values = reduce(values, axis=tuple(range(weights.ndim, values.ndim)))
+        weights = np.broadcast_to(weights, values.shape)
+        values = values * weights
+        if weights.ndim > 1:
+            weights = reduce(weights, axis=tuple(range(1, weights.ndim)))
+    else:
+        weights = None
+    if values.ndim > 1:
+        values = reduce(values, axis=tuple(range(1, values.ndim)))
+    return values, weights
+
+
+class Sum(Metric):
+    """The running (weighted) sum of every value."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name, dtype)
+
+    def update_state(self, values, sample_weight=None):
+        values, _ = _samplewise(values, sample_weight, np.sum)
+        self.total += float(np.sum(values))
+
+    def reset_state(self):
+        self.total = 0.0
+
+    def result(self):
+        return self.total
+
+
+class Mean(Metric):
+    """The running weighted mean: sum_i w_i v_i / sum_i w_i (0 before any sample)."""
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(name, dtype)
+
+    def update_state(self, values, sample_weight=None):
+        values, weights = _samplewise(values, sample_weight, np.mean)
+        self.total += float(np.sum(values))
+        if weights is not None:
+            self.count += float(np.sum(weights))
         else:
-            weights = np.asarray(sample_weight, dtype="float64").reshape(values.shape)
-            self.total += float((values * weights).sum())
-            self.count += float(weights.sum())
+            self.count += values.shape[0] if values.ndim else 1
+
+    def reset_state(self):
+        self.total, self.count = 0.0, 0.0
 
     def result(self):
         return self.total / self.count if self.count else 0.0
 
-    def reset_state(self):
-        self.total = 0.0
-        self.count = 0
+
+class MeanMetricWrapper(Mean):
+    """The running mean of ``fn(y_true, y_pred, **kwargs)``, a per-sample function."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(name or getattr(fn, "__name__", "mean_metric_wrapper"), dtype)
+        self._fn, self._fn_kwargs = fn, kwargs
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
 
     def get_config(self):
-        return {"name": self.name}
-
-    def __repr__(self):
-        return f"{type(self).__name__}(name={self.name!r})"
+        return {**super().get_config(), **self._fn_kwargs}
 
 
-registry = Registry("metric", base=Metric)
+# -- accuracy ---------------------------------------------------------------------------------
+
+def accuracy(y_true, y_pred):
+    """1 where y_pred equals y_true exactly, per element."""
+    y_pred = np.asarray(y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(np.asarray(y_true, dtype=y_pred.dtype),
+                                                    y_pred)
+    return (y_true == y_pred).astype("float64")
 
 
-def _labels(y_true, n):
-    return np.asarray(y_true).reshape(n).astype(np.int64)
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """1 where (y_pred > threshold) equals y_true, per element (labels compared as 0/1 values)."""
+    y_true, y_pred = squeeze_or_expand_to_same_rank(np.asarray(y_true), np.asarray(y_pred))
+    return (y_true == (y_pred > threshold)).astype("float64")
 
 
-@registry.register("SparseCategoricalAccuracy", "sparse_categorical_accuracy")
-class SparseCategoricalAccuracy(Metric):
-    """1 where argmax(y_pred) equals the integer label."""
-
-    def __init__(self, name="sparse_categorical_accuracy", dtype=None):
-        super().__init__(name, dtype)
-
-    def values(self, y_true, y_pred):
-        return (np.argmax(y_pred, axis=-1) == _labels(y_true, len(y_pred))).astype("float64")
-
-
-@registry.register("CategoricalAccuracy", "categorical_accuracy")
-class CategoricalAccuracy(Metric):
+def categorical_accuracy(y_true, y_pred):
     """1 where argmax(y_pred) equals argmax(y_true) (one-hot labels)."""
-
-    def __init__(self, name="categorical_accuracy", dtype=None):
-        super().__init__(name, dtype)
-
-    def values(self, y_true, y_pred):
-        return (np.argmax(y_pred, axis=-1) == np.argmax(y_true, axis=-1)).astype("float64")
+    return (np.argmax(y_true, axis=-1) == np.argmax(y_pred, axis=-1)).astype("float64")
 
 
-@registry.register("BinaryAccuracy", "binary_accuracy")
-class BinaryAccuracy(Metric):
-    """1 where (y_pred > threshold) equals y_true, averaged over the last axis."""
+def _class_indices(y_true, y_pred):
+    """Integer labels shaped like y_pred without its class axis ((n, 1) labels squeezed)."""
+    y_true = np.asarray(y_true)
+    if y_true.ndim == np.ndim(y_pred) and y_true.shape[-1] == 1:
+        y_true = y_true[..., 0]
+    return y_true
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """1 where argmax(y_pred) equals the integer label."""
+    return (_class_indices(y_true, y_pred) == np.argmax(y_pred, axis=-1)).astype("float64")
+
+
+def _in_top_k(labels, y_pred, k):
+    """True where the label's score is at least the k-th largest score (ties count, as Keras)."""
+    y_pred = np.asarray(y_pred)
+    y_pred = y_pred.reshape(-1, y_pred.shape[-1])
+    labels = np.asarray(labels).astype(np.int64).reshape(-1)
+    k = min(k, y_pred.shape[-1])
+    kth_largest = -np.partition(-y_pred, k - 1, axis=-1)[:, k - 1]
+    return np.take_along_axis(y_pred, labels[:, None], -1)[:, 0] >= kth_largest
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1 where the one-hot label's class is among the k highest scores."""
+    labels = np.argmax(y_true, axis=-1)
+    return _in_top_k(labels, y_pred, k).reshape(labels.shape).astype("float64")
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1 where the integer label is among the k highest scores."""
+    labels = _class_indices(y_true, y_pred)
+    return _in_top_k(labels, y_pred, k).reshape(labels.shape).astype("float64")
+
+
+class Accuracy(MeanMetricWrapper):
+    """How often predictions equal labels exactly (use the ``'accuracy'`` string for classes)."""
+
+    def __init__(self, name="accuracy", dtype=None):
+        super().__init__(accuracy, name, dtype)
+
+
+class BinaryAccuracy(MeanMetricWrapper):
+    """How often (y_pred > threshold) matches the 0/1 label."""
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
-        super().__init__(name, dtype)
+        super().__init__(binary_accuracy, name, dtype, threshold=threshold)
         self.threshold = threshold
 
-    def values(self, y_true, y_pred):
-        y_true = np.asarray(y_true).reshape(y_pred.shape)
-        return np.mean((y_pred > self.threshold) == (y_true > 0.5), axis=-1).astype("float64")
+
+class CategoricalAccuracy(MeanMetricWrapper):
+    """How often the highest score is at the one-hot label's class."""
+
+    def __init__(self, name="categorical_accuracy", dtype=None):
+        super().__init__(categorical_accuracy, name, dtype)
+
+
+class SparseCategoricalAccuracy(MeanMetricWrapper):
+    """How often the highest score is at the integer label."""
+
+    def __init__(self, name="sparse_categorical_accuracy", dtype=None):
+        super().__init__(sparse_categorical_accuracy, name, dtype)
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the one-hot label's class is among the ``k`` highest scores."""
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        super().__init__(top_k_categorical_accuracy, name, dtype, k=k)
+        self.k = k
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the integer label is among the ``k`` highest scores."""
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None):
+        super().__init__(sparse_top_k_categorical_accuracy, name, dtype, k=k)
+        self.k = k
+
+
+# -- loss-style metrics (the per-sample loss, averaged over every sample seen) ---------------
+
+class MeanSquaredError(MeanMetricWrapper):
+    def __init__(self, name="mean_squared_error", dtype=None):
+        super().__init__(mean_squared_error, name, dtype)
+
+
+class MeanAbsoluteError(MeanMetricWrapper):
+    def __init__(self, name="mean_absolute_error", dtype=None):
+        super().__init__(mean_absolute_error, name, dtype)
+
+
+class MeanAbsolutePercentageError(MeanMetricWrapper):
+    def __init__(self, name="mean_absolute_percentage_error", dtype=None):
+        super().__init__(mean_absolute_percentage_error, name, dtype)
+
+
+class MeanSquaredLogarithmicError(MeanMetricWrapper):
+    def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
+        super().__init__(mean_squared_logarithmic_error, name, dtype)
+
+
+class LogCoshError(MeanMetricWrapper):
+    """Mean log-cosh error; Keras names it ``'logcosh'``."""
+
+    def __init__(self, name="logcosh", dtype=None):
+        super().__init__(log_cosh, name, dtype)
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """Per-sample cosine similarity (positive: 1 is best, unlike the loss)."""
+    return -losses.cosine_similarity(y_true, y_pred, axis=axis)
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """Mean cosine similarity between labels and predictions (1 is best)."""
+
+    def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
+        super().__init__(cosine_similarity, name, dtype, axis=axis)
+
+
+class RootMeanSquaredError(Mean):
+    """sqrt of the running (weighted) mean of squared errors."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name, dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = np.asarray(y_pred, dtype="float64")
+        y_true, y_pred = squeeze_or_expand_to_same_rank(np.asarray(y_true, dtype="float64"),
+                                                        y_pred)
+        super().update_state(np.square(y_pred - y_true), sample_weight)
+
+    def result(self):
+        return float(np.sqrt(super().result()))
+
+
+class Hinge(MeanMetricWrapper):
+    def __init__(self, name="hinge", dtype=None):
+        super().__init__(hinge, name, dtype)
+
+
+class SquaredHinge(MeanMetricWrapper):
+    def __init__(self, name="squared_hinge", dtype=None):
+        super().__init__(squared_hinge, name, dtype)
+
+
+class CategoricalHinge(MeanMetricWrapper):
+    def __init__(self, name="categorical_hinge", dtype=None):
+        super().__init__(categorical_hinge, name, dtype)
+
+
+class KLDivergence(MeanMetricWrapper):
+    def __init__(self, name="kl_divergence", dtype=None):
+        super().__init__(kl_divergence, name, dtype)
+
+
+class Poisson(MeanMetricWrapper):
+    def __init__(self, name="poisson", dtype=None):
+        super().__init__(poisson, name, dtype)
+
+
+class BinaryCrossentropy(MeanMetricWrapper):
+    def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False,
+                 label_smoothing=0):
+        super().__init__(binary_crossentropy, name, dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
+
+
+class CategoricalCrossentropy(MeanMetricWrapper):
+    def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False,
+                 label_smoothing=0, axis=-1):
+        super().__init__(categorical_crossentropy, name, dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+
+
+class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
+                 ignore_class=None, axis=-1):
+        super().__init__(sparse_categorical_crossentropy, name, dtype, from_logits=from_logits,
+                         ignore_class=ignore_class, axis=axis)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        ignore = self._fn_kwargs["ignore_class"]
+        if ignore is not None:                 # ignored samples count for nothing (Keras's mask)
+            mask = (_class_indices(y_true, y_pred) != ignore).astype("float64")
+            sample_weight = mask if sample_weight is None else \
+                np.asarray(sample_weight, dtype="float64").reshape(mask.shape) * mask
+        super().update_state(y_true, y_pred, sample_weight)
+
+
+# -- registry and resolution -----------------------------------------------------------------
+
+registry = Registry("metric", base=Metric)
+_CLASSES = (Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+            TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
+            RootMeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+            MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError, Hinge, SquaredHinge,
+            CategoricalHinge, KLDivergence, Poisson, BinaryCrossentropy, CategoricalCrossentropy,
+            SparseCategoricalCrossentropy)
+_ALIASES = {MeanSquaredError: ("mse", "MSE"), MeanAbsoluteError: ("mae", "MAE"),
+            MeanAbsolutePercentageError: ("mape", "MAPE"),
+            MeanSquaredLogarithmicError: ("msle", "MSLE"), BinaryCrossentropy: ("bce", "BCE")}
+
+
+def _register_classes():
+    from .naming import snake_case
+    for cls in _CLASSES:
+        registry.register(cls.__name__, snake_case(cls.__name__), *_ALIASES.get(cls, ()))(cls)
+
+
+_register_classes()
+
+# Keras metrics glassnet does not have: a clear word instead of "unknown".
+_KERAS_ONLY = ("AUC", "Precision", "Recall", "PrecisionAtRecall", "RecallAtPrecision",
+               "SensitivityAtSpecificity", "SpecificityAtSensitivity", "TruePositives",
+               "TrueNegatives", "FalsePositives", "FalseNegatives", "F1Score", "FBetaScore",
+               "IoU", "BinaryIoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU", "R2Score",
+               "PearsonCorrelation", "ConcordanceCorrelation")
 
 
 def get(identifier):
-    return registry.get(identifier)
+    """Keras's ``metrics.get``: a class name or its snake-case name (or 'mse', 'mae', 'mape',
+    'msle', 'bce') gives an instance; a config dict the object; a callable itself."""
+    try:
+        return registry.get(identifier)
+    except UnknownNameError:
+        from .naming import snake_case
+        if any(identifier in (name, snake_case(name), name.lower()) for name in _KERAS_ONLY):
+            raise UnknownNameError(
+                f"Keras's metric {identifier!r} is not available in glassnet yet. Available: "
+                f"'accuracy' and {', '.join(repr(n) for n in registry._public_names())}.") from None
+        raise
 
 
-def resolve(identifier, loss, output_shape, y_true=None):
-    """The metric object ``compile(metrics=[...])`` means. ``'accuracy'``/``'acc'`` become the
-    binary, sparse or categorical accuracy as Keras picks them (named ``'accuracy'``)."""
+def resolve(identifier, loss=None, output_shape=None, y_true=None):
+    """The metric ``compile(metrics=[...])`` means, as Keras 3's ``get_metric``.
+
+    ``'accuracy'``/``'acc'`` (any case) become binary accuracy when the model has one output
+    unit, sparse categorical accuracy when the labels are class indices (fewer dimensions than
+    the outputs, or one column against several units), categorical accuracy otherwise; the
+    loss plays no part. A metric named by a string keeps that string as its name (the History
+    key); an instance keeps its own name and is reset here, since each epoch starts anew.
+    Before the shapes are known (``output_shape`` None) the loss stands in for them.
+    """
+    if identifier is None:
+        raise ValueError("A metric is None: pass a name such as 'accuracy' or a Metric.")
+    if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
+        return _accuracy_for(output_shape, y_true, loss)(name=identifier)
     if isinstance(identifier, Metric):
+        identifier.reset_state()
         return identifier
-    if identifier in ("accuracy", "acc"):
-        cls = _accuracy_for(loss, output_shape, y_true)
-        return cls(name=identifier)
+    metric = get(identifier)
+    if not isinstance(metric, Metric):
+        if not callable(metric):
+            raise TypeError(f"Could not interpret metric {identifier!r}: pass a name such as "
+                            f"'accuracy' or 'mse', a glassnet.metrics.Metric, or a function "
+                            f"f(y_true, y_pred) giving one value per sample.")
+        metric = MeanMetricWrapper(metric)
     if isinstance(identifier, str):
-        metric = registry.get(identifier)
-        if isinstance(metric, Metric):
-            metric.name = identifier
-        return metric
-    return registry.get(identifier)
+        metric.name = identifier
+    return metric
 
 
-def _accuracy_for(loss, output_shape, y_true=None):
-    loss_name = getattr(loss, "name", "")
-    if "binary" in loss_name or (output_shape and output_shape[-1] == 1):
+def _accuracy_for(output_shape, y_true, loss):
+    if output_shape is None:
+        name = getattr(loss, "name", "") or ""
+        if "binary" in name:
+            return BinaryAccuracy
+        return SparseCategoricalAccuracy if "sparse" in name else CategoricalAccuracy
+    units = output_shape[-1]
+    if units == 1:
         return BinaryAccuracy
-    if "sparse" in loss_name:
-        return SparseCategoricalAccuracy
-    if y_true is not None and (y_true.ndim == 1 or y_true.shape[-1] == 1):
-        return SparseCategoricalAccuracy
+    if y_true is not None:
+        y_shape = np.shape(y_true)
+        if len(y_shape) < len(output_shape) or (y_shape[-1] == 1 and units > 1):
+            return SparseCategoricalAccuracy
     return CategoricalAccuracy
+
+
+def serialize(metric):
+    return registry.serialize(metric)
+
+
+def deserialize(config):
+    return registry.deserialize(config)
