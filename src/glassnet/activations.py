@@ -75,7 +75,7 @@ def _sigmoid(x):
     warning is silenced. Four passes and one allocation (speed: sigmoid is on the hot path).
     """
     with np.errstate(over="ignore"):
-        t = np.negative(x)
+        t = np.negative(x, out=np.empty_like(x))     # an array even for 0-d input
         np.exp(t, out=t)
         t += 1.0
         np.reciprocal(t, out=t)
@@ -84,7 +84,7 @@ def _sigmoid(x):
 
 def _softplus(x):
     """log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): exp never sees a positive argument."""
-    t = np.abs(x)
+    t = np.abs(x, out=np.empty_like(x))
     np.negative(t, out=t)
     np.exp(t, out=t)
     np.log1p(t, out=t)
@@ -276,7 +276,7 @@ class _Sigmoid(ActivationFunction):
         return _sigmoid(_float(x))
 
     def backward(self, grad, x, y):
-        slope = np.subtract(1.0, y)        # y (1 - y) built in one buffer (hot path)
+        slope = np.subtract(1.0, y, out=np.empty_like(y))   # y (1 - y) in one buffer (hot path)
         slope *= y
         slope *= grad
         return slope
@@ -360,7 +360,7 @@ class _Tanh(ActivationFunction):
         return np.tanh(_float(x))
 
     def backward(self, grad, x, y):
-        slope = np.square(y)               # 1 - y^2 built in one buffer (hot path)
+        slope = np.square(y, out=np.empty_like(y))          # 1 - y^2 in one buffer (hot path)
         np.subtract(1.0, slope, out=slope)
         slope *= grad
         return slope
