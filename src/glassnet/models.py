@@ -1,8 +1,13 @@
 """``Sequential``: a stack of layers with Keras's compile / fit / evaluate / predict.
 
 One training step: forward down the stack, the loss and its gradient on the output (on the
-logits when the last activation and the loss fuse), backward up the stack, then the optimizer
-applies the gradients in place. Callbacks see each step and each epoch.
+logits when the last activation and the loss fuse: softmax + cross-entropy and sigmoid +
+binary cross-entropy give ``(p - y) / n``), backward up the stack, then the optimizer applies
+the gradients in place. Callbacks see each step and each epoch.
+
+Every check on the user's data happens before the first step, so bad input gives one clear
+error and no half-trained model. The loop itself does only the step, the running loss and
+the metrics: no copies beyond one shuffle per epoch, no per-batch work for absent callbacks.
 """
 import math
 import warnings
@@ -10,7 +15,8 @@ import warnings
 import numpy as np
 
 from . import callbacks as callbacks_module
-from . import config, data, layers as layers_module, losses, metrics as metrics_module
+from . import config, data, layers as layers_module, losses
+from . import metrics as metrics_module
 from . import optimizers, threads, utils
 from .naming import unique_name
 
@@ -23,20 +29,31 @@ class Sequential:
     """A linear stack of layers, as ``keras.Sequential``.
 
     With an ``Input`` first (or ``input_shape=`` on the first layer) the model is built at
-    once and ``get_weights`` works before ``fit``; otherwise it is built by the first data.
+    once and ``get_weights`` works before ``fit``; otherwise the first data builds it.
     """
 
-    def __init__(self, layers=None, name=None, trainable=True):
+    def __init__(self, layers=None, name=None, trainable=True, **kwargs):
+        if kwargs:
+            _reject_model_arguments(kwargs)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Sequential's name must be a string, got {name!r}. Write "
+                            f"Sequential(layers, name='...'), trainable=... by name.")
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            raise TypeError(f"Sequential takes a list of layers, e.g. Sequential([Dense(10)]); "
+                            f"got {layers!r}.")
         self.name = name or unique_name("sequential")
-        self.trainable = trainable
+        self.trainable = bool(trainable)
         self._layers = []
         self._input_layer = None
         self.input_shape_ = None          # without the batch dimension, once known
         self.optimizer = self.loss = None
-        self._metric_names = []
         self.compiled = False
         self.stop_training = False
         self.history = None
+        self._metric_specs = []           # (identifier, weighted) as compile got them
+        self._metrics = []                # metric objects of the last fit/evaluate
+        self._params, self._grads = [], []
+        self._loss_weight = 1.0
         for layer in layers or []:
             self.add(layer)
 
@@ -47,29 +64,35 @@ class Sequential:
         return list(self._layers)
 
     def add(self, layer):
+        """Put ``layer`` on top of the stack (built at once when the input shape is known)."""
         if isinstance(layer, layers_module.InputLayer):
             if self._layers or self._input_layer is not None:
-                raise ValueError("An Input can only be the first layer of a Sequential model.")
+                raise ValueError(f"An Input can only be the first layer of a Sequential model; "
+                                 f"{self.name!r} already has "
+                                 f"{'an Input' if self._input_layer else 'layers'}.")
             self._input_layer = layer
-            self.build((None,) + layer.shape)
+            self.input_shape_ = layer.shape
             return
         if not isinstance(layer, layers_module.Layer):
             raise TypeError(f"Sequential.add takes a glassnet layer such as Dense(10), got "
                             f"{layer!r}.")
         if layer.input_shape_hint is not None and (self._layers or self._input_layer):
             raise ValueError(f"input_shape= belongs on the first layer only; {layer.name!r} is "
-                             f"layer {len(self._layers) + 1}.")
-        names = {l.name for l in self._layers}
-        if layer.name in names:
-            raise ValueError(f"Two layers are named {layer.name!r}; layer names must be unique.")
+                             f"layer {len(self._layers) + 1}. Remove it there.")
+        if any(existing.name == layer.name for existing in self._layers):
+            raise ValueError(f"Two layers are named {layer.name!r}; layer names in a model must "
+                             f"be unique. Give the new layer another name=.")
+        if not self._layers and layer.input_shape_hint is not None:
+            self.input_shape_ = layer.input_shape_hint
         self._layers.append(layer)
-        if len(self._layers) == 1 and layer.input_shape_hint is not None:
-            self.build((None,) + layer.input_shape_hint)
-        elif self.input_shape_ is not None:
+        if self.input_shape_ is not None and not layer.built:
             layer.build(self._shape_before(len(self._layers) - 1))
         self._collect_params()
 
     def pop(self):
+        """Remove and return the top layer."""
+        if not self._layers:
+            raise IndexError(f"pop() on {self.name!r}, which has no layers.")
         layer = self._layers.pop()
         self._collect_params()
         return layer
@@ -78,10 +101,17 @@ class Sequential:
         """Build every layer for inputs of ``input_shape`` (with the batch dimension, as Keras)."""
         if input_shape is None:
             if self.input_shape_ is None:
-                raise ValueError("build() needs input_shape, e.g. model.build((None, 64)).")
+                raise ValueError("build() needs input_shape with the batch dimension, e.g. "
+                                 "model.build((None, 64)).")
             return
-        self.input_shape_ = tuple(input_shape[1:])
-        shape = self.input_shape_
+        shape = tuple(input_shape)[1:]
+        if self.input_shape_ is not None and shape != self.input_shape_:
+            raise ValueError(f"{self.name!r} is already built for inputs of shape "
+                             f"{self.input_shape}; it cannot be built for {tuple(input_shape)}.")
+        if not self._layers:
+            raise ValueError(f"Sequential model {self.name!r} cannot be built because it has no "
+                             f"layers. Call model.add(layer).")
+        self.input_shape_ = shape
         for layer in self._layers:
             if not layer.built:
                 layer.build(shape)
@@ -90,7 +120,7 @@ class Sequential:
 
     @property
     def built(self):
-        return self.input_shape_ is not None
+        return self.input_shape_ is not None and all(layer.built for layer in self._layers)
 
     def _shape_before(self, index):
         shape = self.input_shape_
@@ -100,16 +130,18 @@ class Sequential:
 
     @property
     def input_shape(self):
-        return None if self.input_shape_ is None else (None,) + self.input_shape_
+        return None if self.input_shape_ is None else (None,) + tuple(self.input_shape_)
 
     @property
     def output_shape(self):
         if self.input_shape_ is None:
-            raise ValueError("The model is not built yet: add an Input or call fit/build first.")
-        return (None,) + self._shape_before(len(self._layers))
+            raise ValueError(f"{self.name!r} is not built yet: start it with Input(shape=...) "
+                             f"or call fit/build first.")
+        return (None,) + tuple(self._shape_before(len(self._layers)))
 
     def _collect_params(self):
-        trainable = [l for l in self._layers if l.trainable and self.trainable]
+        """The arrays the optimizer updates and their gradients, trainable layers only."""
+        trainable = [l for l in self._layers if l.trainable] if self.trainable else []
         self._params = [p for l in trainable for p in l.params]
         self._grads = [g for l in trainable for g in l.grads]
 
@@ -120,18 +152,31 @@ class Sequential:
 
     @property
     def trainable_weights(self):
-        return list(self._params)
+        if not self.trainable:
+            return []
+        return [p for l in self._layers if l.trainable for p in l.params]
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(p) for p in self.trainable_weights}
+        return [p for p in self.weights if id(p) not in trainable]
 
     def get_weights(self):
         """Copies of every weight array, layer by layer: kernel (in, out) then bias."""
         return [p.copy() for p in self.weights]
 
     def set_weights(self, weights):
+        """Copy ``weights`` (as ``get_weights`` returns them) into the model; shapes must match."""
         weights = list(weights)
-        expected = sum(len(l.params) for l in self._layers)
-        if len(weights) != expected:
-            raise ValueError(f"set_weights needs {expected} arrays (kernel and bias per Dense "
-                             f"layer, as get_weights returns them), got {len(weights)}.")
+        expected = [p.shape for p in self.weights]
+        if len(weights) != len(expected):
+            raise ValueError(f"set_weights needs {len(expected)} arrays (kernel and bias per Dense "
+                             f"layer, in the order get_weights() returns them), got "
+                             f"{len(weights)}.")
+        for index, (shape, value) in enumerate(zip(expected, weights)):
+            if np.shape(value) != shape:
+                raise ValueError(f"set_weights: array {index} should have shape {shape}, got "
+                                 f"{np.shape(value)}. Use model.get_weights() to see the shapes.")
         start = 0
         for layer in self._layers:
             count = len(layer.params)
@@ -140,25 +185,40 @@ class Sequential:
 
     def count_params(self):
         if not self.built:
-            raise ValueError("count_params() needs a built model: add an Input first or call fit.")
+            raise ValueError(f"count_params() needs a built model: start {self.name!r} with "
+                             f"Input(shape=...) or call fit/build first.")
         return sum(l.count_params() for l in self._layers)
 
     # -- compile ------------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True):
-        """Resolve the optimizer, the loss and the metrics by name, all at once."""
+        """Resolve the optimizer, the loss and every metric by name, all at once.
+
+        Unlike Keras (which waits for ``fit``), an unknown name raises here. ``loss_weights``
+        (one number, or a list of one) scales the loss. The rest of Keras's arguments are
+        accepted and have nothing to do on NumPy.
+        """
+        if _looks_like_metrics(loss_weights):
+            raise TypeError(f"compile's third positional argument is loss_weights (as in Keras), "
+                            f"got {loss_weights!r}. Pass metrics by name: "
+                            f"compile(optimizer, loss, metrics={loss_weights!r}).")
         if loss is None:
-            raise ValueError("compile() needs a loss, e.g. loss='sparse_categorical_crossentropy'.")
-        self.optimizer = optimizers.get(optimizer)
-        if not isinstance(self.optimizer, optimizers.Optimizer):
+            raise ValueError("compile() needs a loss, e.g. loss='sparse_categorical_crossentropy' "
+                             "for integer class labels or loss='mse' for regression.")
+        resolved_optimizer = optimizers.get(optimizer)
+        if not isinstance(resolved_optimizer, optimizers.Optimizer):
             raise TypeError(f"optimizer={optimizer!r} is not a glassnet optimizer: pass a name "
                             f"such as 'adam' or an instance such as glassnet.optimizers.SGD(0.01).")
-        self.loss = losses.resolve(loss)
-        self._metric_names = list(metrics or [])
-        for metric in self._metric_names:
-            metrics_module.resolve(metric, self.loss, None)   # unknown names raise now
-        self.weighted_metrics = list(weighted_metrics or [])
+        resolved_loss = losses.resolve(loss)
+        specs = ([(m, False) for m in _metric_list(metrics, "metrics")]
+                 + [(m, True) for m in _metric_list(weighted_metrics, "weighted_metrics")])
+        for identifier, _ in specs:
+            metrics_module.resolve(identifier, resolved_loss, None)   # unknown names raise now
+        self.optimizer, self.loss = resolved_optimizer, resolved_loss
+        self._loss_weight = _loss_weight(loss_weights)
+        self._metric_specs = specs
+        self._metrics = []
         self.compiled = True
 
     def _require_compiled(self, method):
@@ -167,48 +227,70 @@ class Sequential:
                              f"'adam', loss='sparse_categorical_crossentropy', metrics="
                              f"['accuracy']) first.")
 
-    def _make_metrics(self, y):
-        return [metrics_module.resolve(m, self.loss, self.output_shape, y)
-                for m in self._metric_names]
+    @property
+    def metrics(self):
+        """The metric objects of the last fit/evaluate, in compile's order (as Keras's
+        compiled metrics)."""
+        return [metric for metric, _ in self._metrics]
+
+    @property
+    def metrics_names(self):
+        return ["loss"] + [metric.name for metric, _ in self._metrics]
+
+    def _build_metrics(self, y):
+        """Metric objects for labels like ``y`` ('accuracy' resolves from the shapes)."""
+        self._metrics = [(metrics_module.resolve(identifier, self.loss, self.output_shape, y),
+                          weighted) for identifier, weighted in self._metric_specs]
+        return self._metrics
+
+    def _reset_metrics(self):
+        for metric, _ in self._metrics:
+            metric.reset_state()
+
+    def _logs(self, loss_value):
+        logs = {"loss": loss_value}
+        for metric, _ in self._metrics:
+            logs[metric.name] = float(metric.result())
+        return logs
 
     # -- data ---------------------------------------------------------------------------------
     def _inputs(self, x, what="x"):
-        x = data.as_inputs(x, self._dtype(), what)
-        if not self.built:
+        """``x`` as a float array of the model's input shape (building the model if needed)."""
+        x = data.as_inputs(x, config.floatx(), what)
+        if self.input_shape_ is None or not self.built:
             if not self._layers:
-                raise ValueError("The model has no layers: add some with model.add(...).")
-            self.build((None,) + x.shape[1:])
-        if x.shape[1:] != self.input_shape_:
-            raise ValueError(self._shape_message(x.shape))
+                raise ValueError(f"{self.name!r} has no layers: add some with model.add(...).")
+            self.build((None,) + (self.input_shape_ or x.shape[1:]))
+        if x.shape[1:] != tuple(self.input_shape_):
+            raise ValueError(data.shape_message(x.shape, self.input_shape_, self._declared_by(),
+                                                what))
         return x
 
-    def _shape_message(self, shape):
-        expected = self.input_shape_
+    def _declared_by(self):
+        """Where the input shape came from, as the user wrote it."""
         first = self._layers[0] if self._layers else None
-        declared = (f"{type(first).__name__}(input_shape={list(expected)})"
-                    if first is not None and first.input_shape_hint is not None
-                    else f"Input(shape={expected})")
-        given = int(np.prod(shape[1:]))
-        message = (f"The model expects inputs of shape (None, {', '.join(map(str, expected))}) "
-                   f"({int(np.prod(expected))} features per sample, from {declared}), but got an "
-                   f"array of shape {tuple(shape)} ({given} features per sample).")
-        side = math.isqrt(given)
-        if side * side == given and len(expected) == 2:
-            return (message + f" For {side}x{side} images write {type(first).__name__}"
-                    f"(input_shape=[{side}, {side}]) and pass x.reshape(-1, {side}, {side}), or "
-                    f"use Input(shape=({given},)) on the flat rows.")
-        return message + f" Declare Input(shape={tuple(shape[1:])}) instead, or reshape x."
-
-    def _dtype(self):
-        return config.floatx()
+        if self._input_layer is None and first is not None and first.input_shape_hint is not None:
+            return type(first).__name__
+        return "Input"
 
     def _targets(self, y, n, what="y"):
+        """Labels checked against the loss and the output shape, one per sample."""
         y = data.as_labels(y, what)
-        data.check_lengths(np.empty(n), y, "x and y" if what == "y" else what)
+        data.check_lengths(n, len(y), what)
         self.loss.check_labels(y, self.output_shape)
-        if y.dtype.kind == "f" and y.dtype != np.dtype(self._dtype()):
-            y = y.astype(self._dtype())
-        return y
+        if _takes_class_indices(self.loss):
+            return y.astype(np.int64, copy=False)  # once, not per batch
+        return y.astype(config.floatx(), copy=False)
+
+    def _checked(self, x, y, sample_weight, class_weight=None, what=""):
+        x = self._inputs(x, what + "x")
+        y = self._targets(y, len(x), what + "y")
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError("Give fit either sample_weight or class_weight, not both.")
+            sample_weight = data.class_weight_to_sample_weight(y, class_weight)
+        sample_weight = data.as_sample_weight(sample_weight, len(x), what + "sample_weight")
+        return x, y, sample_weight
 
     # -- one step -----------------------------------------------------------------------------
     def _forward(self, x, training):
@@ -220,197 +302,282 @@ class Sequential:
         """True when the last activation's Jacobian cancels against the loss (p - y on logits)."""
         last = self._layers[-1] if self._layers else None
         activation = getattr(last, "activation", None)
-        return (self.loss is not None and self.loss.fuses_with is not None
+        return (self.loss is not None and getattr(self.loss, "fuses_with", None) is not None
                 and not getattr(self.loss, "from_logits", False)
                 and getattr(activation, "__name__", None) == self.loss.fuses_with)
 
-    def _backward(self, y, y_pred, sample_weight):
-        """Fill every layer's gradients for the compiled loss at y_pred (from ``_forward``)."""
-        fused = self._fused()
+    def _backward(self, y, y_pred, sample_weight, fused=None):
+        """Fill every layer's gradients for the compiled loss at ``y_pred`` (from ``_forward``)."""
+        if fused is None:
+            fused = self._fused()
         if fused:
             grad = self.loss.logits_gradient(y, y_pred, sample_weight)
         else:
             grad = self.loss.gradient(y, y_pred, sample_weight)
+        if self._loss_weight != 1.0:
+            grad = grad * self._loss_weight
         grad = grad.astype(y_pred.dtype, copy=False)
         last = len(self._layers) - 1
         for index in range(last, -1, -1):
             layer = self._layers[index]
-            need_input_grad = index > 0
             if index == last and fused:
-                grad = layer.backward(grad, need_input_grad, through_activation=False)
+                grad = layer.backward(grad, index > 0, through_activation=False)
             else:
-                grad = layer.backward(grad, need_input_grad)
+                grad = layer.backward(grad, index > 0)
 
-    def _train_step(self, x, y, sample_weight):
+    def _loss_value(self, y, y_pred, sample_weight):
+        return float(self.loss(y, y_pred, sample_weight)) * self._loss_weight
+
+    def _train_step(self, x, y, sample_weight, fused):
         """Forward, backward and update for one batch; returns (loss value, predictions)."""
         y_pred = self._forward(x, training=True)
-        loss_value = float(self.loss(y, y_pred, sample_weight))
-        self._backward(y, y_pred, sample_weight)
+        loss_value = self._loss_value(y, y_pred, sample_weight)
+        self._backward(y, y_pred, sample_weight, fused)
         self.optimizer.apply(self._params, self._grads)
         return loss_value, y_pred
 
+    def _build_optimizer(self):
+        """Make the optimizer's state for the trainable weights, as Keras does before the
+        first step of fit/evaluate/train_on_batch (so summary() can count it)."""
+        build = getattr(self.optimizer, "build", None)
+        if build is not None and not getattr(self.optimizer, "built", False):
+            build(self._params)
+
+    def _update_metrics(self, y, y_pred, sample_weight):
+        for metric, weighted in self._metrics:
+            metric.update_state(y, y_pred, sample_weight if weighted else None)
+
     # -- fit ----------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, sample_weight=None):
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, validation_batch_size=None,
+            validation_freq=1):
         """Train for ``epochs`` passes over (x, y) in batches of ``batch_size`` (32).
 
         As Keras: ``validation_split`` takes the *last* fraction of the samples before any
-        shuffling; ``shuffle`` reorders the training samples every epoch; the epoch's loss is
-        the mean of the batch losses weighted by batch size. A loss that becomes NaN or inf
-        never raises: it is recorded, warned about once when verbose, and stops training
-        under ``TerminateOnNaN``.
+        shuffling; ``validation_data`` (x, y) or (x, y, sample_weight) overrides it;
+        ``shuffle`` reorders the training samples every epoch; an epoch's loss is the mean of
+        its batch losses weighted by batch size, its metrics run over the whole epoch. A loss
+        that becomes NaN or inf never raises: it is recorded, warned about once when
+        verbose, and stops training under ``TerminateOnNaN``.
         """
         self._require_compiled("fit")
-        x = self._inputs(x)
-        y = self._targets(y, len(x))
-        sample_weight = data.as_sample_weight(sample_weight, len(x))
+        verbose = _verbosity(verbose)
         batch_size = _batch_size(batch_size)
         epochs = _positive_int(epochs, "epochs")
-        verbose = 1 if verbose == "auto" else int(verbose)
+        initial_epoch = _non_negative_int(initial_epoch, "initial_epoch")
+        _should_validate(0, validation_freq)
+        x, y, sample_weight = self._checked(x, y, sample_weight, class_weight)
         x, y, sample_weight, validation = self._split_validation(
             x, y, sample_weight, validation_split, validation_data)
+        validation_batch_size = _batch_size(validation_batch_size or batch_size)
+        self._collect_params()
+        self._build_optimizer()
+        self._build_metrics(y)
+        fused = self._fused()
         steps = math.ceil(len(x) / batch_size)
-        history = callbacks_module.History()
         callback_list = callbacks_module.CallbackList(
-            callbacks, model=self, history=history, verbose=verbose, epochs=epochs, steps=steps)
-        generator = np.random.default_rng(utils.global_generator().integers(2**63))
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+            verbose=verbose, epochs=epochs, steps=steps)
+        shuffler = utils.generator()
         self.stop_training = False
         self._warned_divergence = False
+        logs = {}
         with threads.limit_for(self._multiply_adds(batch_size)), np.errstate(all="ignore"):
             callback_list.on_train_begin()
-            for epoch in range(epochs):
+            for epoch in range(initial_epoch, epochs):
+                self._reset_metrics()
                 callback_list.on_epoch_begin(epoch)
-                logs = self._fit_epoch(x, y, sample_weight, batch_size, shuffle, generator,
+                order = shuffler.permutation(len(x)) if shuffle else None
+                logs = self._fit_epoch(x, y, sample_weight, order, batch_size, fused,
                                        callback_list, epoch, verbose)
-                if validation is not None:
-                    val_logs = self._evaluate_arrays(*validation, batch_size)
+                if validation is not None and _should_validate(epoch, validation_freq):
+                    val_logs = self._test_loop(*validation, validation_batch_size, callback_list)
                     logs.update({"val_" + k: v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
-            callback_list.on_train_end()
-        self.history = history
-        return history
+            callback_list.on_train_end(logs)
+        return callback_list.history
 
-    def _fit_epoch(self, x, y, sample_weight, batch_size, shuffle, generator, callback_list,
-                   epoch, verbose):
-        metrics = self._make_metrics(y)
-        if shuffle:
-            order = generator.permutation(len(x))
+    def _fit_epoch(self, x, y, sample_weight, order, batch_size, fused, callback_list, epoch,
+                   verbose):
+        """One pass over the (shuffled) training data; returns the epoch's logs."""
+        if order is not None:
             x, y = x[order], y[order]          # one copy per epoch; batches are then views
             sample_weight = None if sample_weight is None else sample_weight[order]
+        batch_begin = callback_list.uses("on_train_batch_begin")
+        batch_end = callback_list.uses("on_train_batch_end")
         loss_total, seen = 0.0, 0
-        logs = {}
         for step, start in enumerate(range(0, len(x), batch_size)):
             stop = start + batch_size
             xb, yb = x[start:stop], y[start:stop]
             wb = None if sample_weight is None else sample_weight[start:stop]
-            callback_list.on_train_batch_begin(step)
-            loss_value, y_pred = self._train_step(xb, yb, wb)
+            if batch_begin:
+                callback_list.on_train_batch_begin(step)
+            loss_value, y_pred = self._train_step(xb, yb, wb, fused)
             loss_total += loss_value * len(xb)
             seen += len(xb)
-            for metric in metrics:
-                metric.update_state(yb, y_pred)
-            if callback_list.wants_batch_logs or not math.isfinite(loss_value):
-                logs = _logs(loss_total / seen, metrics)
-                if not math.isfinite(loss_value):
-                    self._note_divergence(loss_value, epoch, step, verbose)
-                callback_list.on_train_batch_end(step, logs)
+            self._update_metrics(yb, y_pred, wb)
+            if batch_end:
+                callback_list.on_train_batch_end(step, self._logs(loss_total / seen))
+            if not math.isfinite(loss_value):
+                self._note_divergence(loss_value, epoch, step, verbose)
             if self.stop_training:
                 break
-        return _logs(loss_total / seen, metrics)
+        return self._logs(loss_total / seen)
 
     def _note_divergence(self, loss_value, epoch, step, verbose):
+        """Warn once per fit (when verbose) that the loss is no longer finite."""
         if verbose and not self._warned_divergence:
+            then = ("Training stops here (TerminateOnNaN)." if self.stop_training else
+                    "Add glassnet.callbacks.TerminateOnNaN() to stop at the first such batch.")
             warnings.warn(
                 f"The loss became {loss_value} at epoch {epoch + 1}, batch {step + 1}: training "
                 f"diverged (weights too large or learning rate too high). Lower the learning "
-                f"rate or the initial weight scale; add glassnet.callbacks.TerminateOnNaN() to "
-                f"stop at once.", DivergenceWarning, stacklevel=4)
+                f"rate or the initial weight scale. {then}", DivergenceWarning, stacklevel=4)
         self._warned_divergence = True
 
     def _split_validation(self, x, y, sample_weight, validation_split, validation_data):
+        """(train x, y, w, validation (x, y, w) or None), checked before any training."""
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise ValueError("validation_data must be a tuple (x_val, y_val) or "
                                  "(x_val, y_val, sample_weight_val).")
-            x_val = self._inputs(validation_data[0], "validation_data x")
-            y_val = self._targets(validation_data[1], len(x_val), "validation_data y")
-            w_val = (data.as_sample_weight(validation_data[2], len(x_val))
-                     if len(validation_data) == 3 else None)
-            return x, y, sample_weight, (x_val, y_val, w_val)
+            w_val = validation_data[2] if len(validation_data) == 3 else None
+            validation = self._checked(validation_data[0], validation_data[1], w_val,
+                                       what="validation_data ")
+            return x, y, sample_weight, validation
         if not validation_split:
             return x, y, sample_weight, None
         if not 0.0 < validation_split < 1.0:
-            raise ValueError(f"validation_split must be between 0 and 1, got {validation_split}.")
+            raise ValueError(f"validation_split is the fraction of samples held out, between 0 "
+                             f"and 1; got {validation_split}.")
         split_at = int(math.floor(len(x) * (1.0 - validation_split)))
         if split_at == 0 or split_at == len(x):
             raise ValueError(f"validation_split={validation_split} of {len(x)} samples leaves no "
-                             f"training or no validation samples.")
+                             f"training or no validation samples. Give more data or another "
+                             f"validation_split.")
         w_train = None if sample_weight is None else sample_weight[:split_at]
         w_val = None if sample_weight is None else sample_weight[split_at:]
         return x[:split_at], y[:split_at], w_train, (x[split_at:], y[split_at:], w_val)
 
     def _multiply_adds(self, batch_size):
-        return batch_size * sum(p.size for p in self._params)
+        return batch_size * sum(p.size for p in self.weights)
 
     # -- evaluate / predict -------------------------------------------------------------------
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None):
-        """The loss (and metrics) on (x, y): ``loss``, or ``[loss, *metrics]`` as Keras."""
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """The loss (and metrics) on (x, y): ``loss``, or ``[loss, *metrics]`` in compile's
+        order, or a dict with ``return_dict=True`` (as Keras)."""
         self._require_compiled("evaluate")
-        x = self._inputs(x)
-        y = self._targets(y, len(x))
-        sample_weight = data.as_sample_weight(sample_weight, len(x))
+        verbose = _verbosity(verbose)
         batch_size = _batch_size(batch_size)
+        x, y, sample_weight = self._checked(x, y, sample_weight)
+        self._collect_params()
+        self._build_optimizer()
+        self._build_metrics(y)
+        callback_list = callbacks_module.CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+            steps=math.ceil(len(x) / batch_size))
         with threads.limit_for(self._multiply_adds(batch_size)), np.errstate(all="ignore"):
-            logs = self._evaluate_arrays(x, y, sample_weight, batch_size)
-        return _as_result(logs)
+            logs = self._test_loop(x, y, sample_weight, batch_size, callback_list)
+        return self._result(logs, return_dict)
 
-    def _evaluate_arrays(self, x, y, sample_weight, batch_size):
-        metrics = self._make_metrics(y)
-        loss_total = 0.0
-        for start in range(0, len(x), batch_size):
-            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
-            wb = None if sample_weight is None else sample_weight[start:start + batch_size]
+    def _test_loop(self, x, y, sample_weight, batch_size, callback_list):
+        """Loss and metrics over (x, y) in inference mode, with the on_test_* hooks."""
+        self._reset_metrics()
+        callback_list.on_test_begin()
+        batch_begin = callback_list.uses("on_test_batch_begin")
+        batch_end = callback_list.uses("on_test_batch_end")
+        loss_total, seen = 0.0, 0
+        for step, start in enumerate(range(0, len(x), batch_size)):
+            stop = start + batch_size
+            xb, yb = x[start:stop], y[start:stop]
+            wb = None if sample_weight is None else sample_weight[start:stop]
+            if batch_begin:
+                callback_list.on_test_batch_begin(step)
             y_pred = self._forward(xb, training=False)
-            loss_total += float(self.loss(yb, y_pred, wb)) * len(xb)
-            for metric in metrics:
-                metric.update_state(yb, y_pred)
-        return _logs(loss_total / len(x), metrics)
+            loss_total += self._loss_value(yb, y_pred, wb) * len(xb)
+            seen += len(xb)
+            self._update_metrics(yb, y_pred, wb)
+            if batch_end:
+                callback_list.on_test_batch_end(step, self._logs(loss_total / seen))
+        logs = self._logs(loss_total / max(seen, 1))
+        callback_list.on_test_end(logs)
+        return logs
 
-    def predict(self, x, batch_size=None, verbose="auto"):
+    def _result(self, logs, return_dict):
+        if return_dict:
+            return callbacks_module._plain(logs)
+        values = list(logs.values())       # loss, then the metrics in compile's order
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The outputs for ``x`` in inference mode (dropout off), in batches of ``batch_size``."""
+        verbose = _verbosity(verbose)
         x = self._inputs(x)
         batch_size = _batch_size(batch_size)
+        callback_list = callbacks_module.CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+            steps=math.ceil(len(x) / batch_size))
+        batch_end = callback_list.uses("on_predict_batch_end")
+        outputs = np.empty((len(x),) + self.output_shape[1:], dtype=config.floatx())
         with threads.limit_for(self._multiply_adds(batch_size)), np.errstate(all="ignore"):
-            outputs = [self._forward(x[start:start + batch_size], training=False).copy()
-                       for start in range(0, len(x), batch_size)]
-        if not outputs:
-            return np.zeros((0,) + self.output_shape[1:], dtype=self._dtype())
-        return np.concatenate(outputs)
+            callback_list.on_predict_begin()
+            for step, start in enumerate(range(0, len(x), batch_size)):
+                batch = self._forward(x[start:start + batch_size], training=False)
+                outputs[start:start + batch_size] = batch
+                if batch_end:
+                    callback_list.on_predict_batch_end(step, {"outputs": batch})
+            callback_list.on_predict_end()
+        return outputs
 
     def __call__(self, x, training=False):
-        return self._forward(self._inputs(x), training=training)
-
-    def train_on_batch(self, x, y, sample_weight=None, return_dict=False):
-        """One update on one batch; returns this batch's loss (and metrics) as ``fit`` would."""
-        self._require_compiled("train_on_batch")
-        x = self._inputs(x)
-        y = self._targets(y, len(x))
-        sample_weight = data.as_sample_weight(sample_weight, len(x))
-        metrics = self._make_metrics(y)
+        """The outputs for one batch ``x`` (a new array; dropout on when ``training``)."""
         with np.errstate(all="ignore"):
-            loss_value, y_pred = self._train_step(x, y, sample_weight)
-        for metric in metrics:
-            metric.update_state(y, y_pred)
-        logs = _logs(loss_value, metrics)
-        return logs if return_dict else _as_result(logs)
+            return self._forward(self._inputs(x), training=bool(training)).copy()
 
-    # -- summary ------------------------------------------------------------------------------
-    def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One update on one batch; returns this batch's loss (and metrics), as Keras."""
+        self._require_compiled("train_on_batch")
+        x, y, sample_weight = self._checked(x, y, sample_weight, class_weight)
+        self._collect_params()
+        self._build_optimizer()
+        self._build_metrics(y)
+        with threads.limit_for(self._multiply_adds(len(x))), np.errstate(all="ignore"):
+            loss_value, y_pred = self._train_step(x, y, sample_weight, self._fused())
+        self._update_metrics(y, y_pred, sample_weight)
+        return self._result(self._logs(loss_value), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss (and metrics) on one batch in inference mode, as Keras."""
+        self._require_compiled("test_on_batch")
+        x, y, sample_weight = self._checked(x, y, sample_weight)
+        self._collect_params()
+        self._build_optimizer()
+        self._build_metrics(y)
+        with np.errstate(all="ignore"):
+            y_pred = self._forward(x, training=False)
+            loss_value = self._loss_value(y, y_pred, sample_weight)
+        self._update_metrics(y, y_pred, sample_weight)
+        return self._result(self._logs(loss_value), return_dict)
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=max(len(np.asarray(x)), 1), verbose=0)
+
+    # -- summary and config -------------------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
         """Print the layers, output shapes and parameter counts in Keras 3's table layout."""
         from .summary import summary_text
-        (print_fn or print)(summary_text(self))
+        text = summary_text(self, line_length=line_length, positions=positions,
+                            show_trainable=show_trainable, layer_range=layer_range)
+        if print_fn is None:
+            print(text)
+        else:
+            print_fn(text + "\n")         # Keras hands print_fn the captured text, newline included
 
     def get_config(self):
         layer_configs = [{"class_name": type(l).__name__, "config": l.get_config()}
@@ -437,17 +604,64 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 Model = Sequential
 
 
-def _logs(loss_value, metrics):
-    logs = {"loss": loss_value}
-    for metric in metrics:
-        logs[metric.name] = metric.result()
-    return logs
+def _takes_class_indices(loss):
+    """Whether the loss reads labels as class indices (sparse cross-entropy, also when
+    ``loss="crossentropy"`` chose it from the shapes)."""
+    sparse = losses.SparseCategoricalCrossentropy
+    return isinstance(loss, sparse) or isinstance(getattr(loss, "_chosen", None), sparse)
 
 
-def _as_result(logs):
-    if len(logs) == 1:
-        return logs["loss"]
-    return [logs["loss"]] + [v for k, v in logs.items() if k != "loss"]
+def _reject_model_arguments(kwargs):
+    if "inputs" in kwargs or "outputs" in kwargs:
+        raise TypeError("glassnet builds Sequential models only; the functional "
+                        "Model(inputs, outputs) API is not supported. Write "
+                        "Sequential([Input(shape=...), Dense(...), ...]).")
+    raise TypeError(f"Sequential got unexpected keyword argument(s) "
+                    f"{', '.join(repr(k) for k in kwargs)}. It takes: layers, name, trainable.")
+
+
+def _metric_list(metrics, what):
+    if metrics is None:
+        return []
+    if isinstance(metrics, (str, metrics_module.Metric)) or not isinstance(metrics, (list, tuple)):
+        raise TypeError(f"{what} must be a list, e.g. {what}=['accuracy']; got {metrics!r}.")
+    return list(metrics)
+
+
+def _looks_like_metrics(loss_weights):
+    return (isinstance(loss_weights, str) or isinstance(loss_weights, (list, tuple))
+            and any(isinstance(m, (str, metrics_module.Metric)) for m in loss_weights))
+
+
+def _loss_weight(loss_weights):
+    if loss_weights is None:
+        return 1.0
+    if isinstance(loss_weights, (list, tuple)) and len(loss_weights) == 1:
+        loss_weights = loss_weights[0]
+    if isinstance(loss_weights, dict) and len(loss_weights) == 1:
+        loss_weights = next(iter(loss_weights.values()))
+    try:
+        return float(loss_weights)
+    except (TypeError, ValueError):
+        raise ValueError(f"loss_weights for a single-output model is one number (or a list of "
+                         f"one); got {loss_weights!r}.") from None
+
+
+def _verbosity(verbose):
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, (bool, int, np.integer)) and int(verbose) in (0, 1, 2):
+        return int(verbose)
+    raise ValueError(f"verbose must be 'auto', 0, 1 or 2; got {verbose!r}.")
+
+
+def _should_validate(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    if isinstance(validation_freq, (list, tuple, set)):
+        return epoch + 1 in validation_freq
+    raise ValueError(f"validation_freq must be an int or a list of epochs, got "
+                     f"{validation_freq!r}.")
 
 
 def _batch_size(batch_size):
@@ -457,4 +671,10 @@ def _batch_size(batch_size):
 def _positive_int(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def _non_negative_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}.")
     return int(value)
