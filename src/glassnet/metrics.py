@@ -178,9 +178,13 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
     return _in_top_k(labels, y_pred, k).reshape(labels.shape).astype("float64")
 
 
-def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
-    """1 where the integer label is among the k highest scores."""
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """1 where the integer label is among the k highest scores. With ``from_sorted_ids``,
+    y_pred already lists class ids best first and the label is looked for in its first k."""
     labels = _class_indices(y_true, y_pred)
+    if from_sorted_ids:
+        found = np.any(np.asarray(y_pred)[..., :k] == labels[..., None], axis=-1)
+        return found.astype("float64")
     return _in_top_k(labels, y_pred, k).reshape(labels.shape).astype("float64")
 
 
@@ -224,9 +228,11 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     """How often the integer label is among the ``k`` highest scores."""
 
-    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None):
-        super().__init__(sparse_top_k_categorical_accuracy, name, dtype, k=k)
-        self.k = k
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
+                 from_sorted_ids=False):
+        super().__init__(sparse_top_k_categorical_accuracy, name, dtype, k=k,
+                         from_sorted_ids=from_sorted_ids)
+        self.k, self.from_sorted_ids = k, from_sorted_ids
 
 
 # -- loss-style metrics (the per-sample loss, averaged over every sample seen) ---------------
