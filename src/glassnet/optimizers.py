@@ -473,7 +473,14 @@ class Adam(Optimizer):
 def get(identifier):
     """An optimizer from a name ('adam', 'SGD', 'rmsprop', ...; case and underscores ignored,
     as Keras's), a config dict, a class, or an instance (returned as is)."""
-    return registry.get(identifier)
+    if identifier is None or isinstance(identifier, Optimizer):
+        return identifier
+    optimizer = registry.get(identifier)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"Could not interpret optimizer {identifier!r}: pass a name such as "
+                        f"'adam', a config dict, or an instance such as "
+                        f"glassnet.optimizers.SGD(0.01).")
+    return optimizer
 
 
 def serialize(optimizer):

@@ -1,0 +1,394 @@
+"""Optimizers: update rules against plain formulas, state layout, config, errors, no allocation.
+
+The reference updates below are written straight from the formulas (new arrays every step,
+float64), independently of optimizers.py's in-place code.
+"""
+import math
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import optimizers
+
+SHAPES = [(3, 4), (4,), (4, 2), (2,)]
+
+
+def _arrays(seed, dtype=np.float64, scale=1.0):
+    rng = np.random.default_rng(seed)
+    return [(scale * rng.standard_normal(s)).astype(dtype) for s in SHAPES]
+
+
+# -- reference updates, one weight at a time, from the docstring formulas ---------------------
+def _sgd(w, g, state, t, lr=0.01, momentum=0.0, nesterov=False):
+    if momentum == 0:
+        return w - lr * g
+    m = momentum * state.get("m", 0.0) - lr * g
+    state["m"] = m
+    return w + momentum * m - lr * g if nesterov else w + m
+
+
+def _adagrad(w, g, state, t, lr=0.001, initial_accumulator_value=0.1, epsilon=1e-7):
+    a = state.get("a", initial_accumulator_value) + g * g
+    state["a"] = a
+    return w - lr * g / np.sqrt(a + epsilon)
+
+
+def _rmsprop(w, g, state, t, lr=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False):
+    v = rho * state.get("v", 0.0) + (1 - rho) * g * g
+    state["v"] = v
+    if centered:
+        gbar = rho * state.get("gbar", 0.0) + (1 - rho) * g
+        state["gbar"] = gbar
+        step = lr * g / np.sqrt(v - gbar ** 2 + epsilon)
+    else:
+        step = lr * g / np.sqrt(v + epsilon)
+    if momentum > 0:
+        step = state["m"] = momentum * state.get("m", 0.0) + step
+    return w - step
+
+
+def _adam(w, g, state, t, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False):
+    m = state["m"] = beta_1 * state.get("m", 0.0) + (1 - beta_1) * g
+    v = state["v"] = beta_2 * state.get("v", 0.0) + (1 - beta_2) * g * g
+    if amsgrad:
+        v = state["v_hat"] = np.maximum(state.get("v_hat", 0.0), v)
+    alpha = lr * math.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
+    return w - alpha * m / (np.sqrt(v) + epsilon)
+
+
+CASES = [
+    ("SGD", _sgd, {}),
+    ("SGD", _sgd, {"momentum": 0.9}),
+    ("SGD", _sgd, {"momentum": 0.5, "nesterov": True, "learning_rate": 0.1}),
+    ("Adagrad", _adagrad, {}),
+    ("Adagrad", _adagrad, {"initial_accumulator_value": 0.0, "epsilon": 1e-3}),
+    ("RMSprop", _rmsprop, {}),
+    ("RMSprop", _rmsprop, {"momentum": 0.8}),
+    ("RMSprop", _rmsprop, {"centered": True, "rho": 0.7}),
+    ("RMSprop", _rmsprop, {"centered": True, "momentum": 0.3}),
+    ("Adam", _adam, {}),
+    ("Adam", _adam, {"amsgrad": True}),
+    ("Adam", _adam, {"beta_1": 0.5, "beta_2": 0.9, "epsilon": 1e-3, "learning_rate": 0.01}),
+]
+
+
+@pytest.mark.parametrize("name, reference, kwargs", CASES,
+                         ids=[f"{n}-{sorted(k.items())}" for n, _, k in CASES])
+def test_updates_follow_the_formulas(name, reference, kwargs):
+    optimizer = getattr(optimizers, name)(**kwargs)
+    options = dict(kwargs)
+    if "learning_rate" in options:
+        options["lr"] = options.pop("learning_rate")
+    params = _arrays(0)
+    expected = [p.copy() for p in params]
+    states = [{} for _ in params]
+    for t in range(1, 7):
+        grads = _arrays(t)
+        optimizer.apply(params, grads)
+        expected = [reference(w, g, s, t, **options) for w, g, s in zip(expected, grads, states)]
+        for got, want in zip(params, expected):
+            np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+    assert optimizer.iterations == 6
+
+
+def test_sgd_by_hand():
+    # w = 1, g = 0.5, lr = 0.1: w = 1 - 0.05 = 0.95
+    w = np.array([1.0])
+    optimizers.SGD(0.1).apply([w], [np.array([0.5])])
+    assert w[0] == pytest.approx(0.95)
+    # momentum 0.9: m1 = -0.05, w = 0.95; m2 = 0.9 * -0.05 - 0.05 = -0.095, w = 0.855
+    w = np.array([1.0])
+    sgd = optimizers.SGD(0.1, momentum=0.9)
+    sgd.apply([w], [np.array([0.5])])
+    sgd.apply([w], [np.array([0.5])])
+    assert w[0] == pytest.approx(0.855)
+    assert sgd.slots[0]["momentum"][0] == pytest.approx(-0.095)
+
+
+def test_adam_first_step_is_about_lr_times_sign():
+    # t = 1: m = 0.1 g, v = 0.001 g^2, alpha = lr sqrt(0.001) / 0.1, so the step is
+    # lr g / (|g| + eps / sqrt(0.001)): lr * sign(g) up to epsilon.
+    w = np.zeros(3)
+    g = np.array([2.0, -0.5, 1e-3])
+    optimizers.Adam(learning_rate=0.01).apply([w], [g])
+    expected = -0.01 * g / (np.abs(g) + 1e-7 / math.sqrt(0.001))
+    np.testing.assert_allclose(w, expected, rtol=1e-12)
+
+
+def test_weight_decay_and_clipping_formulas():
+    w, g = np.array([2.0, -1.0]), np.array([3.0, 4.0])            # ||g|| = 5
+    optimizers.SGD(0.1, weight_decay=0.5).apply([w], [g])          # w *= 1 - 0.05, then -= 0.1 g
+    np.testing.assert_allclose(w, [2.0 * 0.95 - 0.3, -0.95 - 0.4])
+    w = np.zeros(2)
+    optimizers.SGD(1.0, clipnorm=1.0).apply([w], [g])              # g -> g / 5
+    np.testing.assert_allclose(w, [-0.6, -0.8])
+    w = np.zeros(2)
+    optimizers.SGD(1.0, clipnorm=10.0).apply([w], [g])             # short enough: unchanged
+    np.testing.assert_allclose(w, [-3.0, -4.0])
+    w = np.zeros(2)
+    optimizers.SGD(1.0, clipvalue=3.5).apply([w], [g])
+    np.testing.assert_allclose(w, [-3.0, -3.5])
+    w1, w2 = np.zeros(2), np.zeros(1)                              # global norm sqrt(25 + 144) = 13
+    optimizers.SGD(1.0, global_clipnorm=1.0).apply([w1, w2], [g, np.array([12.0])])
+    np.testing.assert_allclose(np.concatenate([w1, w2]), -np.array([3.0, 4.0, 12.0]) / 13)
+
+
+def test_clipping_leaves_the_layer_gradients_alone():
+    g = np.array([3.0, 4.0])
+    optimizers.Adam(clipnorm=1.0).apply([np.zeros(2)], [g])
+    np.testing.assert_array_equal(g, [3.0, 4.0])
+
+
+def test_global_clipnorm_of_non_finite_gradients_gives_nan():
+    w = np.zeros(2)
+    optimizers.SGD(1.0, global_clipnorm=1.0).apply([w], [np.array([np.inf, 1.0])])
+    assert np.isnan(w).all()
+
+
+def test_learning_rate_is_a_settable_float():
+    sgd = optimizers.SGD()
+    assert isinstance(sgd.learning_rate, float) and sgd.learning_rate == 0.01
+    w = np.array([1.0])
+    sgd.learning_rate = 0.5
+    sgd.apply([w], [np.array([1.0])])
+    assert w[0] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="learning_rate"):
+        sgd.learning_rate = -1.0
+
+
+# -- state: positional slots, Keras's variable order ------------------------------------------
+def test_variables_in_keras_order():
+    params = _arrays(0)
+    adam = optimizers.Adam(amsgrad=True)
+    assert len(adam.variables) == 2 and adam.count_params() == 0      # not built yet
+    adam.apply(params, _arrays(1))
+    variables = adam.variables
+    assert int(variables[0]) == 1 and float(variables[1]) == 0.001
+    # momentum and velocity interleaved weight by weight, then velocity_hat of each
+    expected = [s for i in range(4) for s in (adam.slots[i]["momentum"], adam.slots[i]["velocity"])]
+    expected += [adam.slots[i]["velocity_hat"] for i in range(4)]
+    assert len(variables) == 2 + 12
+    assert all(a is b for a, b in zip(variables[2:], expected))
+    n = sum(p.size for p in params)
+    assert adam.count_params() == 2 + 3 * n
+
+    rms = optimizers.RMSprop(momentum=0.5, centered=True)
+    rms.apply(params, _arrays(1))
+    names = ["velocity"] * 4 + ["momentum"] * 4 + ["average_gradient"] * 4
+    slots = [rms.slots[i % 4][name] for i, name in enumerate(names)]
+    assert all(a is b for a, b in zip(rms.variables[2:], slots))
+    assert rms.count_params() == 2 + 3 * n
+
+
+@pytest.mark.parametrize("optimizer, slots_per_weight", [
+    (optimizers.SGD(), 0), (optimizers.SGD(momentum=0.9), 1), (optimizers.Adagrad(), 1),
+    (optimizers.RMSprop(), 1), (optimizers.RMSprop(momentum=0.1), 2), (optimizers.Adam(), 2)])
+def test_count_params(optimizer, slots_per_weight):
+    params = _arrays(0)
+    optimizer.apply(params, _arrays(1))
+    assert optimizer.count_params() == 2 + slots_per_weight * sum(p.size for p in params)
+
+
+def test_adagrad_accumulator_starts_at_its_initial_value():
+    adagrad = optimizers.Adagrad(initial_accumulator_value=0.25)
+    adagrad.build(_arrays(0))
+    assert all(np.all(v == 0.25) for v in adagrad.variables[2:])
+
+
+def test_set_weights_continues_exactly():
+    params_a, params_b = _arrays(0), _arrays(0)
+    a = optimizers.Adam(learning_rate=0.01, amsgrad=True)
+    for t in range(1, 4):
+        a.apply(params_a, _arrays(t))
+    b = optimizers.Adam(learning_rate=0.5, amsgrad=True)
+    b.build(params_b)
+    for param, value in zip(params_b, params_a):
+        param[...] = value
+    b.set_weights([v.copy() for v in a.variables])
+    assert b.iterations == 3 and b.learning_rate == 0.01
+    for t in range(4, 7):
+        a.apply(params_a, _arrays(t))
+        b.apply(params_b, _arrays(t))
+    for x, y in zip(params_a + a.variables, params_b + b.variables):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_save_and_load_own_variables():
+    params = _arrays(0)
+    sgd = optimizers.SGD(momentum=0.9)
+    sgd.apply(params, _arrays(1))
+    store = {}
+    sgd.save_own_variables(store)
+    assert sorted(store, key=int) == [str(i) for i in range(6)]
+    fresh = optimizers.SGD(momentum=0.9)
+    fresh.build([p.copy() for p in params])
+    fresh.load_own_variables(store)
+    for x, y in zip(sgd.variables, fresh.variables):
+        np.testing.assert_array_equal(x, y)
+    unbuilt = optimizers.SGD(momentum=0.9)
+    with pytest.warns(UserWarning, match="Skipping variable loading"):
+        unbuilt.load_own_variables(store)
+
+
+def test_set_weights_rejects_wrong_count_and_shape():
+    adam = optimizers.Adam()
+    adam.build(_arrays(0))
+    with pytest.raises(ValueError, match="has 10 variables"):
+        adam.set_weights(adam.variables[:-1])
+    wrong = adam.variables
+    wrong[3] = np.zeros((5, 5))
+    with pytest.raises(ValueError, match="shape"):
+        adam.set_weights(wrong)
+
+
+def test_slots_follow_the_weights_dtype(float64):
+    adam = optimizers.Adam()
+    adam.apply(_arrays(0, np.float32), _arrays(1, np.float32))
+    assert all(v.dtype == np.float32 for v in adam.variables[1:])
+    with pytest.raises(TypeError, match="share a dtype"):
+        optimizers.Adam().build([np.zeros(2, np.float32), np.zeros(2)])
+
+
+def test_an_optimizer_belongs_to_its_weights():
+    adam = optimizers.Adam()
+    adam.apply(_arrays(0), _arrays(1))
+    with pytest.raises(ValueError, match="built for other weight arrays"):
+        adam.apply(_arrays(0), _arrays(1))
+    with pytest.raises(ValueError, match="2 gradients"):
+        optimizers.SGD().apply(_arrays(0), _arrays(1)[:2])
+
+
+def test_no_weights_is_a_no_op():
+    sgd = optimizers.SGD()
+    sgd.apply([], [])
+    assert sgd.iterations == 0 and not sgd.built
+
+
+def test_apply_gradients_takes_keras_pairs():
+    w = np.array([1.0])
+    sgd = optimizers.SGD(0.1)
+    assert sgd.apply_gradients([(np.array([1.0]), w)]) == 1
+    assert w[0] == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("optimizer", [
+    optimizers.SGD(), optimizers.SGD(momentum=0.9, nesterov=True), optimizers.Adagrad(),
+    optimizers.RMSprop(centered=True, momentum=0.5), optimizers.Adam(amsgrad=True),
+    optimizers.Adam(clipnorm=1.0, weight_decay=0.01), optimizers.SGD(global_clipnorm=1.0),
+    optimizers.RMSprop(clipvalue=0.1)], ids=repr)
+def test_a_step_allocates_no_arrays(optimizer):
+    # a temporary array for the smaller weight alone would be 4000 bytes; Python's own
+    # bookkeeping of a step (tuples, iterators) stays under 1000
+    params = [np.ones((100, 1000), np.float32), np.ones(1000, np.float32)]
+    grads = [np.full((100, 1000), 0.5, np.float32), np.full(1000, 0.5, np.float32)]
+    optimizer.apply(params, grads)                  # the first step builds the state
+    tracemalloc.start()
+    try:
+        for _ in range(3):
+            optimizer.apply(params, grads)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < params[1].nbytes, f"a step allocated {peak} bytes"
+
+
+# -- names and config -------------------------------------------------------------------------
+@pytest.mark.parametrize("name, cls", [
+    ("sgd", optimizers.SGD), ("SGD", optimizers.SGD), ("adam", optimizers.Adam),
+    ("Adam", optimizers.Adam), ("rmsprop", optimizers.RMSprop), ("RMSprop", optimizers.RMSprop),
+    ("RMSProp", optimizers.RMSprop), ("adagrad", optimizers.Adagrad),
+    ("Adagrad", optimizers.Adagrad)])
+def test_get_by_name(name, cls):
+    optimizer = optimizers.get(name)
+    assert type(optimizer) is cls
+    assert optimizer.get_config() == cls().get_config() | {"name": optimizer.name}
+
+
+def test_get_passes_instances_and_reads_configs():
+    adam = optimizers.Adam(0.01)
+    assert optimizers.get(adam) is adam
+    assert optimizers.get(None) is None
+    copy = optimizers.get({"class_name": "Adam", "config": adam.get_config()})
+    assert copy.get_config() == adam.get_config()
+    assert optimizers.deserialize(optimizers.serialize(adam)).get_config() == adam.get_config()
+    with pytest.raises(ValueError, match="Did you mean 'adam'"):
+        optimizers.get("adamm")
+
+
+def test_defaults_and_config_keys_as_keras():
+    base = ["name", "learning_rate", "weight_decay", "clipnorm", "global_clipnorm", "clipvalue",
+            "use_ema", "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
+            "gradient_accumulation_steps"]
+    expected = {
+        optimizers.SGD: {"learning_rate": 0.01, "momentum": 0.0, "nesterov": False},
+        optimizers.Adam: {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999,
+                          "epsilon": 1e-7, "amsgrad": False},
+        optimizers.RMSprop: {"learning_rate": 0.001, "rho": 0.9, "momentum": 0.0,
+                             "epsilon": 1e-7, "centered": False},
+        optimizers.Adagrad: {"learning_rate": 0.001, "initial_accumulator_value": 0.1,
+                             "epsilon": 1e-7},
+    }
+    for cls, values in expected.items():
+        config = cls().get_config()
+        assert list(config) == base + [k for k in values if k != "learning_rate"]
+        assert {k: config[k] for k in values} == values
+        assert cls.from_config(config).get_config() == config
+
+
+def test_names_as_keras():
+    assert [optimizers.SGD().name, optimizers.SGD().name] == ["sgd", "sgd_1"]
+    assert optimizers.RMSprop().name == "rm_sprop"
+    assert optimizers.Adam(name="mine").name == "mine"
+    assert "beta_1=0.9" in repr(optimizers.Adam())
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda: optimizers.SGD(learning_rate=-0.1), r"learning_rate must be in \[0, inf\]"),
+    (lambda: optimizers.SGD(learning_rate=float("nan")), "learning_rate"),
+    (lambda: optimizers.SGD(learning_rate="fast"), "learning_rate must be a number"),
+    (lambda: optimizers.SGD(learning_rate=True), "learning_rate must be a number"),
+    (lambda: optimizers.SGD(learning_rate=lambda: 0.1), "schedules are not supported"),
+    (lambda: optimizers.SGD(momentum=1.5), r"momentum must be in \[0, 1\]"),
+    (lambda: optimizers.SGD(nesterov="yes"), "nesterov must be True or False"),
+    (lambda: optimizers.Adam(beta_1=1.0), r"beta_1 must be in \[0, 1\)"),
+    (lambda: optimizers.Adam(beta_2=-0.1), "beta_2"),
+    (lambda: optimizers.Adam(epsilon=-1e-7), "epsilon"),
+    (lambda: optimizers.RMSprop(rho=1.0), "rho"),
+    (lambda: optimizers.RMSprop(momentum=-0.5), "momentum"),
+    (lambda: optimizers.Adagrad(initial_accumulator_value=-1), "initial_accumulator_value"),
+    (lambda: optimizers.Adam(clipnorm=1.0, clipvalue=1.0), "Only one of"),
+    (lambda: optimizers.Adam(weight_decay=-0.1), "weight_decay"),
+    (lambda: optimizers.Adam(use_ema=True), "use_ema"),
+    (lambda: optimizers.Adam(gradient_accumulation_steps=4), "gradient_accumulation_steps"),
+    (lambda: optimizers.Adam(beta1=0.9), "unexpected argument"),
+])
+def test_bad_hyperparameters(build, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        build()
+
+
+def test_decay_is_ignored_with_a_warning_as_keras():
+    with pytest.warns(UserWarning, match="decay"):
+        optimizers.SGD(decay=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        optimizers.SGD(decay=None)
+
+
+# -- with a model -----------------------------------------------------------------------------
+def test_fit_steps_the_compiled_optimizer_and_summary_counts_it():
+    model = glassnet.Sequential([glassnet.Input(shape=(5,)), glassnet.layers.Dense(3),
+                                 glassnet.layers.Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "Optimizer params" not in "\n".join(lines)               # not built before fit
+    x, y = np.ones((10, 5)), np.zeros((10, 2))
+    model.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    assert model.optimizer.iterations == 6
+    assert model.optimizer.count_params() == 2 + 2 * model.count_params()
+    model.summary(print_fn=lines.append)
+    assert f"Optimizer params: {2 + 2 * 26}" in "\n".join(lines)
