@@ -63,6 +63,8 @@ def _cases():
         ("cce_unnormalized", losses.CategoricalCrossentropy, {}, soft, probs * 3.0),
         ("cce_smooth", losses.CategoricalCrossentropy, {"label_smoothing": 0.1}, onehot, probs),
         ("cce_logits", losses.CategoricalCrossentropy, {"from_logits": True}, soft, logits),
+        ("cce_logits_multi_hot", losses.CategoricalCrossentropy, {"from_logits": True},
+         soft * 1.7, logits),
         ("cce_logits_smooth", losses.CategoricalCrossentropy,
          {"from_logits": True, "label_smoothing": 0.2}, onehot, logits),
         ("scce", losses.SparseCategoricalCrossentropy, {}, labels, probs),
@@ -116,6 +118,8 @@ def _fused_cases():
     return [
         ("cce", losses.CategoricalCrossentropy(), onehot, logits4, softmax),
         ("cce_smooth", losses.CategoricalCrossentropy(label_smoothing=0.1), onehot, logits4,
+         softmax),
+        ("cce_multi_hot", losses.CategoricalCrossentropy(), onehot + onehot[::-1], logits4,
          softmax),
         ("scce", losses.SparseCategoricalCrossentropy(), labels, logits4, softmax),
         ("scce_ignore", losses.SparseCategoricalCrossentropy(ignore_class=1), labels, logits4,
