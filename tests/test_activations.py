@@ -348,3 +348,17 @@ def test_an_activation_pickles_as_itself():
 def test_threshold_needs_its_options_as_in_keras():
     with pytest.raises(TypeError):
         activations.threshold(np.ones(3))
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("elu", lambda x: np.exp(x)),
+    ("selu", lambda x: 1.0507009873554805 * 1.6732632423543772 * np.exp(x)),
+    ("celu", lambda x: np.exp(x)),
+    ("softplus", lambda x: np.exp(x) / (1 + np.exp(x))),
+    ("log_sigmoid", lambda x: 1 / (1 + np.exp(-x))),
+])
+def test_saturated_derivatives_keep_their_relative_accuracy(name, expected):
+    x = np.array([-30.0, -12.0, -3.0]) if name != "log_sigmoid" else np.array([3.0, 12.0, 30.0])
+    f = activations.get(name)
+    slope = f.backward(np.ones(3), x, f(x))
+    np.testing.assert_allclose(slope, expected(x if name != "log_sigmoid" else -x), rtol=1e-12)

@@ -201,9 +201,11 @@ class _ReLU6(ActivationFunction):
 
 @_register("elu")
 class _ELU(ActivationFunction):
-    """elu(x) = x if x > 0 else alpha (exp(x) - 1); derivative 1, or y + alpha from the output.
+    """elu(x) = x if x > 0 else alpha (exp(x) - 1); derivative 1, or alpha exp(x).
 
-    exp is taken of min(x, 0) (as expm1, accurate near 0), so it never overflows.
+    exp is taken of min(x, 0) (as expm1, accurate near 0), so it never overflows. The
+    derivative is not written from the output (y + alpha) because that cancels for x << 0:
+    at x = -30 it would keep only 3 digits of alpha exp(-30).
     """
 
     def __call__(self, x, alpha=1.0):
@@ -211,7 +213,7 @@ class _ELU(ActivationFunction):
         return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
 
     def backward(self, grad, x, y, alpha=1.0):
-        return grad * np.where(x > 0, 1.0, y + alpha)
+        return grad * np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -223,7 +225,7 @@ class _SELU(ActivationFunction):
     """selu(x) = scale * elu(x, alpha), alpha = 1.67326324..., scale = 1.05070098...
 
     (Klambauer et al. 2017: with LecunNormal weights, activations keep mean 0 and variance 1.)
-    Derivative: scale for x > 0, else y + scale * alpha from the output.
+    Derivative: scale for x > 0, else scale * alpha * exp(x) (from the input, as elu).
     """
 
     def __call__(self, x):
@@ -232,19 +234,21 @@ class _SELU(ActivationFunction):
         return _SELU_SCALE * np.where(x > 0, x, negative)
 
     def backward(self, grad, x, y):
-        return grad * np.where(x > 0, _SELU_SCALE, y + _SELU_SCALE * _SELU_ALPHA)
+        negative = (_SELU_SCALE * _SELU_ALPHA) * np.exp(np.minimum(x, 0.0))
+        return grad * np.where(x > 0, _SELU_SCALE, negative)
 
 
 @_register("celu")
 class _CELU(ActivationFunction):
-    """celu(x) = x if x >= 0 else alpha (exp(x / alpha) - 1); derivative 1, or y / alpha + 1."""
+    """celu(x) = x if x >= 0 else alpha (exp(x / alpha) - 1); derivative 1, or exp(x / alpha)
+    (from the input, as elu)."""
 
     def __call__(self, x, alpha=1.0):
         x = _float(x)
         return np.where(x >= 0, x, alpha * np.expm1(np.minimum(x, 0.0) / alpha))
 
     def backward(self, grad, x, y, alpha=1.0):
-        return grad * np.where(x >= 0, 1.0, y / alpha + 1.0)
+        return grad * np.where(x >= 0, 1.0, np.exp(np.minimum(x, 0.0) / alpha))
 
 
 @_register("threshold")
