@@ -589,6 +589,16 @@ class Sequential:
         from . import saving
         saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
 
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Write the weights (and the optimizer state) to a Keras ``.weights.h5`` file."""
+        from . import saving
+        saving.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Read weights saved by ``save_weights`` (or from a ``.keras`` file), layer by layer."""
+        from . import saving
+        saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
     def __repr__(self):
         inner = ", ".join(repr(l) for l in self._layers)
         return f"<Sequential name={self.name!r} layers=[{inner}]>"
