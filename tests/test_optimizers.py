@@ -183,10 +183,11 @@ def test_variables_in_keras_order():
     assert rms.count_params() == 2 + 3 * n
 
 
-@pytest.mark.parametrize("optimizer, slots_per_weight", [
-    (optimizers.SGD(), 0), (optimizers.SGD(momentum=0.9), 1), (optimizers.Adagrad(), 1),
-    (optimizers.RMSprop(), 1), (optimizers.RMSprop(momentum=0.1), 2), (optimizers.Adam(), 2)])
-def test_count_params(optimizer, slots_per_weight):
+@pytest.mark.parametrize("name, kwargs, slots_per_weight", [
+    ("SGD", {}, 0), ("SGD", {"momentum": 0.9}, 1), ("Adagrad", {}, 1), ("RMSprop", {}, 1),
+    ("RMSprop", {"momentum": 0.1}, 2), ("RMSprop", {"centered": True}, 2), ("Adam", {}, 2)])
+def test_count_params(name, kwargs, slots_per_weight):
+    optimizer = getattr(optimizers, name)(**kwargs)
     params = _arrays(0)
     optimizer.apply(params, _arrays(1))
     assert optimizer.count_params() == 2 + slots_per_weight * sum(p.size for p in params)
@@ -274,12 +275,17 @@ def test_apply_gradients_takes_keras_pairs():
     assert w[0] == pytest.approx(0.9)
 
 
-@pytest.mark.parametrize("optimizer", [
-    optimizers.SGD(), optimizers.SGD(momentum=0.9, nesterov=True), optimizers.Adagrad(),
-    optimizers.RMSprop(centered=True, momentum=0.5), optimizers.Adam(amsgrad=True),
-    optimizers.Adam(clipnorm=1.0, weight_decay=0.01), optimizers.SGD(global_clipnorm=1.0),
-    optimizers.RMSprop(clipvalue=0.1)], ids=repr)
-def test_a_step_allocates_no_arrays(optimizer):
+ALLOCATION_CASES = [
+    ("SGD", {}), ("SGD", {"momentum": 0.9, "nesterov": True}), ("Adagrad", {}),
+    ("RMSprop", {"centered": True, "momentum": 0.5}), ("Adam", {"amsgrad": True}),
+    ("Adam", {"clipnorm": 1.0, "weight_decay": 0.01}), ("SGD", {"global_clipnorm": 1.0}),
+    ("RMSprop", {"clipvalue": 0.1})]
+
+
+@pytest.mark.parametrize("name, kwargs", ALLOCATION_CASES,
+                         ids=[f"{n}-{sorted(k.items())}" for n, k in ALLOCATION_CASES])
+def test_a_step_allocates_no_arrays(name, kwargs):
+    optimizer = getattr(optimizers, name)(**kwargs)
     # a temporary array for the smaller weight alone would be 4000 bytes; Python's own
     # bookkeeping of a step (tuples, iterators) stays under 1000
     params = [np.ones((100, 1000), np.float32), np.ones(1000, np.float32)]
