@@ -37,21 +37,28 @@ def generator(seed=None):
 
 
 def to_categorical(x, num_classes=None):
-    """One-hot encode integer labels: ``(n,)`` -> ``(n, num_classes)`` float32, as Keras."""
+    """One-hot encode integer labels as Keras does: ``(n,)`` (or ``(n, 1)``) -> ``(n,
+    num_classes)`` float64, ``num_classes`` defaulting to the largest label + 1.
+
+    Where Keras silently truncates 1.7 to 1 or wraps -1 to the last class, this raises.
+    """
     x = np.asarray(x)
     if x.size and not np.issubdtype(x.dtype, np.integer):
-        if not np.all(np.isfinite(x)) or np.any(x != np.round(x)):
-            raise ValueError("to_categorical needs integer class labels; got non-integer values.")
+        if x.dtype.kind not in "bf" or not np.all(np.isfinite(x)) or np.any(x != np.round(x)):
+            raise ValueError("to_categorical needs integer class labels 0..K-1; got non-integer "
+                             "values. Encode the classes as integers first.")
     labels = x.astype(np.int64)
-    if labels.ndim > 1 and labels.shape[-1] == 1:
-        labels = labels[..., 0]
+    shape = labels.shape
+    if len(shape) > 1 and shape[-1] == 1:
+        shape = shape[:-1]
+    labels = labels.reshape(-1)
     if labels.size and labels.min() < 0:
         raise ValueError(f"to_categorical needs labels >= 0; got {labels.min()}.")
-    if num_classes is None:
+    if not num_classes:
         num_classes = int(labels.max()) + 1 if labels.size else 0
     elif labels.size and labels.max() >= num_classes:
-        raise ValueError(f"Label {labels.max()} does not fit num_classes={num_classes}: "
-                         f"labels must be in 0..{num_classes - 1}.")
-    out = np.zeros(labels.shape + (num_classes,), dtype="float32")
-    np.put_along_axis(out, labels[..., None], 1.0, axis=-1)
-    return out
+        raise ValueError(f"Label {labels.max()} does not fit num_classes={num_classes}: labels "
+                         f"must be in 0..{num_classes - 1}. Raise num_classes or fix the labels.")
+    categorical = np.zeros((labels.size, int(num_classes)))
+    categorical[np.arange(labels.size), labels] = 1.0
+    return categorical.reshape(shape + (int(num_classes),))
