@@ -532,3 +532,4 @@ class EarlyStopping(MonitorCallback):
                           f"available. Available metrics are: {','.join(logs)}", stacklevel=2)
         return value
 from .probe import Probe  # noqa: F401,E402
+from .checkpoint import ModelCheckpoint  # noqa: F401
