@@ -475,7 +475,8 @@ class Poisson(Loss):
 
 class BinaryCrossentropy(Loss):
     """l_i = mean_j -(y log p + (1 - y) log(1 - p)) with p clipped to [eps, 1 - eps] (eps =
-    1e-7, Keras's torch backend; the log itself is never clipped).
+    1e-7, Keras's torch backend; the log itself is never clipped, and log(1 - p) is taken as
+    log1p(-p), as torch does, exact for small p).
 
     ``label_smoothing`` s moves labels toward 1/2: y (1 - s) + s / 2. ``from_logits``: y_pred
     are logits x and l = max(x, 0) - x y + log(1 + exp(-|x|)), exact without clipping.
@@ -502,7 +503,7 @@ class BinaryCrossentropy(Loss):
             elementwise = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
         else:
             p = np.clip(y_pred, _eps(), 1.0 - _eps())
-            elementwise = -(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
+            elementwise = -(y * np.log(p) + (1.0 - y) * np.log1p(-p))
         return np.mean(elementwise, axis=self.axis)
 
     def sample_gradient(self, y_true, y_pred):
