@@ -72,7 +72,9 @@ def _sigmoid(x):
     """1 / (1 + exp(-x)) in a fresh array, accurate in relative terms for every x.
 
     exp(-x) overflows to inf for x < -88 (float32) and 1 / inf = 0, the right limit; the
-    warning is silenced. Four passes and one allocation (speed: sigmoid is on the hot path).
+    warning is silenced. Four passes and one allocation (sigmoid is on the hot path). Accuracy
+    over speed: 0.5 + 0.5 tanh(x / 2) is about 1.6x faster but keeps no relative accuracy
+    below ~1e-8 in float32, where the chapter's saturated units and their gradients live.
     """
     with np.errstate(over="ignore"):
         t = np.negative(x, out=np.empty_like(x))     # an array even for 0-d input
