@@ -1,0 +1,325 @@
+"""See inside a network: activations, gradients, a gradient check, per-layer statistics.
+
+Every function here reads what the layers' ``forward`` and ``backward`` compute; none of them
+changes a weight. The statistics are the chapter's questions as numbers:
+
+- ``kernel_norm`` ||W|| and ``grad_norm`` ||dL/dW|| (Frobenius norms of the kernel);
+- ``update_ratio`` ||W_after - W_before|| / ||W_before||: how much one step moves a layer
+  (about 1e-3 is the usual healthy size; far below, training stalls; near 1, it explodes);
+- ``activation_mean`` / ``activation_std`` of a layer's output;
+- ``saturated_share``: for bounded activations (sigmoid, tanh, ...) the share of outputs
+  within 5% of the output range from a limit, where the derivative is nearly 0;
+- ``dead_share``: for ReLU-family activations the share of units that output 0 for every
+  sample of the batch (no gradient flows through them);
+- ``identical_groups`` / ``identical_units``: groups of units whose incoming weights (kernel
+  column and bias) are equal to a tolerance: such units compute the same thing, get the same
+  gradient, and stay equal forever (the symmetry that random initialization breaks).
+
+Pictures of these numbers are the ``plot_*`` functions (matplotlib, imported on first use).
+"""
+import copy
+import math
+
+import numpy as np
+
+from . import data
+from .plots import (plot_activation_histograms, plot_gradient_norms, plot_history,  # noqa: F401
+                    plot_probe, plot_update_ratios)
+
+# Output ranges (low, high) of the activations whose derivative vanishes near their limits.
+BOUNDED = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0),
+           "softsign": (-1.0, 1.0), "hard_tanh": (-1.0, 1.0)}
+# Activations that output exactly 0 on a whole region, where their derivative is exactly 0.
+RELU_FAMILY = ("relu", "relu6")
+SATURATION_MARGIN = 0.05     # "near a limit": within 5% of the output range
+
+
+def activations(model, x):
+    """Each layer's output for one forward pass in inference mode (dropout off).
+
+    Returns a list with one array per entry of ``model.layers``. Works on an uncompiled
+    model; the layers' cached values are left as they were.
+    """
+    _check_model(model)
+    x = model._inputs(x)
+    outputs = []
+    with _preserved(model), np.errstate(all="ignore"):
+        for layer in model.layers:
+            x = layer.forward(x, training=False)
+            outputs.append(np.array(x, copy=True))
+    return outputs
+
+
+def gradients(model, x, y, sample_weight=None):
+    """Gradients of the compiled loss at the current weights, one dict per layer.
+
+    ``[{"kernel": dW, "bias": db}, {}, ...]``: keys are the layer's weight names, an empty
+    dict for layers without weights. Dropout is off (inference mode), so the result is
+    deterministic and draws no random numbers. Nothing changes: no weight, no optimizer
+    state, no layer cache (they are restored afterwards).
+    """
+    _check_model(model)
+    model._require_compiled("inspect.gradients")
+    x = model._inputs(x)
+    y = model._targets(y, len(x))
+    with _preserved(model), np.errstate(all="ignore"):
+        _loss_and_backward(model, x, y, sample_weight)
+        return [{name: grad.copy() for name, grad in zip(layer.param_names, layer.grads)}
+                for layer in model.layers]
+
+
+def gradient_check(model, x, y, sample_weight=None, eps=1e-6, max_entries=None):
+    """Largest relative error between backpropagation and central differences, in float64.
+
+    Works on a float64 copy of the model (the model itself is untouched), with dropout off.
+    For every weight entry w: numeric = (L(w + eps) - L(w - eps)) / (2 eps), and the error is
+    |backprop - numeric| / max(|backprop|, |numeric|, floor), where floor = 1e-6 x the
+    largest gradient of that weight array (entries that are ~0 on both sides are compared
+    on the array's scale, not their own, so rounding noise does not count as error).
+    Below 1e-6 is a correct gradient; above 1e-3 a wrong one. ``max_entries`` checks at
+    most that many entries per weight array, spread evenly over it (all by default).
+    """
+    _check_model(model)
+    model._require_compiled("inspect.gradient_check")
+    model._inputs(x)                                     # shape check (and build) on the model
+    x64 = data.as_inputs(x, "float64")
+    y64 = model._targets(y, len(x64))
+    if y64.dtype.kind == "f":
+        y64 = data.as_labels(y, "y").astype(np.float64)
+    clone = float64_copy(model)
+    with np.errstate(all="ignore"):
+        _loss_and_backward(clone, x64, y64, sample_weight)
+        worst = 0.0
+        for layer in clone.layers:
+            for param, grad in zip(layer.params, [g.copy() for g in layer.grads]):
+                worst = max(worst, _check_array(clone, x64, y64, sample_weight, param, grad,
+                                                eps, max_entries))
+    return worst
+
+
+def float64_copy(model):
+    """A deep copy of ``model`` whose weights are float64 (for checks in full precision)."""
+    clone = copy.deepcopy(model)
+    for layer in clone.layers:
+        layer.dtype = "float64"
+        for i, (name, param) in enumerate(zip(layer.param_names, layer.params)):
+            value = param.astype(np.float64)
+            layer.params[i], layer.grads[i] = value, np.zeros_like(value)
+            if getattr(layer, name, None) is param:
+                setattr(layer, name, value)
+    clone._collect_params()
+    return clone
+
+
+def _check_array(model, x, y, sample_weight, param, grad, eps, max_entries):
+    flat, grad_flat = param.reshape(-1), grad.reshape(-1)
+    indices = np.arange(flat.size)
+    if max_entries is not None and flat.size > max_entries:
+        indices = np.unique(np.linspace(0, flat.size - 1, max_entries).astype(np.int64))
+    floor = 1e-6 * float(np.max(np.abs(grad_flat))) if grad_flat.size else 0.0
+    worst = 0.0
+    for i in indices:
+        saved = flat[i]
+        flat[i] = saved + eps
+        plus = _loss(model, x, y, sample_weight)
+        flat[i] = saved - eps
+        minus = _loss(model, x, y, sample_weight)
+        flat[i] = saved
+        numeric, analytic = (plus - minus) / (2 * eps), float(grad_flat[i])
+        scale = max(abs(numeric), abs(analytic), floor, 1e-300)
+        worst = max(worst, abs(analytic - numeric) / scale)
+    return worst
+
+
+def _loss(model, x, y, sample_weight):
+    return float(model.loss(y, model._forward(x, training=False), sample_weight))
+
+
+def _loss_and_backward(model, x, y, sample_weight):
+    """The compiled loss at the current weights, with every layer's ``grads`` filled."""
+    y_pred = model._forward(x, training=False)
+    loss_value = float(model.loss(y, y_pred, sample_weight))
+    model._backward(y, y_pred, sample_weight)
+    return loss_value, y_pred
+
+
+def _check_model(model):
+    if not (hasattr(model, "layers") and hasattr(model, "_forward")):
+        raise TypeError(f"glassnet.inspect works on a glassnet Sequential model, got "
+                        f"{type(model).__name__}. Build one with glassnet.Sequential([...]).")
+
+
+class _preserved:
+    """Context manager: every layer's cached arrays and gradients are as before on exit.
+
+    Layers keep what ``forward`` computed (``_x``, ``_z``, ``_y``, ...) and ``backward`` fills
+    ``grads`` in place; inspecting must leave both as training left them.
+    """
+
+    def __init__(self, model):
+        self.layers = model.layers
+
+    def __enter__(self):
+        self.saved = []
+        for layer in self.layers:
+            attributes = dict(vars(layer))
+            contents = {k: v.copy() for k, v in attributes.items()
+                        if isinstance(v, np.ndarray) and not any(v is p for p in layer.params)}
+            grads = [g.copy() for g in layer.grads]
+            self.saved.append((attributes, contents, grads))
+        return self
+
+    def __exit__(self, *exc):
+        for layer, (attributes, contents, grads) in zip(self.layers, self.saved):
+            for name in set(vars(layer)) - set(attributes):
+                delattr(layer, name)
+            for name, value in attributes.items():
+                setattr(layer, name, value)
+            for name, value in contents.items():
+                attributes[name][...] = value          # arrays a layer reuses in place
+            for grad, value in zip(layer.grads, grads):
+                grad[...] = value
+        return False
+
+
+# -- statistics ---------------------------------------------------------------------------------
+def norm(array):
+    """Frobenius norm sqrt(sum a^2); in float64 when float32 squares would overflow."""
+    flat = array.reshape(-1)
+    total = float(np.dot(flat, flat))
+    if math.isinf(total):
+        flat = flat.astype(np.float64)
+        total = float(np.dot(flat, flat))
+    return math.sqrt(total) if total == total else float("nan")
+
+
+def ratio(numerator, denominator):
+    """numerator / denominator with IEEE results (inf, nan) instead of ZeroDivisionError."""
+    if denominator == 0:
+        return float("nan") if numerator == 0 or numerator != numerator else \
+            math.copysign(float("inf"), numerator)
+    return numerator / denominator
+
+
+def activation_name(layer):
+    """The name of a layer's activation ('relu', 'sigmoid', ...), or None."""
+    activation = getattr(layer, "activation", None)
+    return getattr(activation, "__name__", None) if activation is not None else None
+
+
+def output_statistics(layer, output, ones=None):
+    """Mean, std, saturated share and per-unit liveness of one batch of a layer's output.
+
+    Returns ``(mean, std, saturated_share, alive)``; ``saturated_share`` is None unless the
+    activation is bounded, ``alive`` (a boolean per unit: nonzero for some sample) is None
+    unless it is ReLU-family. One pass: mean = sum(y) / n, std = sqrt(sum(y^2) / n - mean^2)
+    (clamped at 0), both sums by BLAS dot products (``ones``, a cached vector of ones of the
+    output's size, makes the first one a dot product too); accurate to about 1e-5 of the
+    outputs' scale, plenty for a statistic, and cheap enough to run every step.
+    """
+    flat = output.reshape(-1)
+    n = flat.size
+    if n == 0:
+        return float("nan"), float("nan"), None, None
+    total = float(np.dot(flat, ones)) if ones is not None else float(flat.sum())
+    mean = total / n
+    square = float(np.dot(flat, flat)) / n
+    variance = square - mean * mean
+    std = math.sqrt(variance) if variance > 0 else (0.0 if variance == variance else variance)
+    name = activation_name(layer)
+    saturated = alive = None
+    if name in BOUNDED:
+        low, high = BOUNDED[name]
+        half, centre = (high - low) / 2.0, (high + low) / 2.0
+        limit = half * (1.0 - 2.0 * SATURATION_MARGIN)
+        saturated = int(np.count_nonzero(np.abs(flat - flat.dtype.type(centre)) > limit)) / n
+    elif name in RELU_FAMILY:
+        alive = output.reshape(-1, output.shape[-1]).max(axis=0) > 0
+    return mean, std, saturated, alive
+
+
+def unit_columns(layer):
+    """Each unit's incoming weights as a row: kernel column and bias, shape (units, fan_in+1)."""
+    named = dict(zip(layer.param_names, layer.params))
+    kernel = named.get("kernel")
+    if kernel is None or kernel.ndim != 2:
+        return None
+    columns = kernel.T
+    bias = named.get("bias")
+    if bias is not None:
+        columns = np.concatenate([columns, bias.reshape(-1, 1)], axis=1)
+    return np.asarray(columns, dtype=np.float64)
+
+
+def identical_units(layer, tolerance=None):
+    """Groups of units with equal incoming weights: ``(groups, units_in_groups)``.
+
+    Two units are identical when their kernel columns and biases differ by at most
+    ``tolerance`` x the larger of the two units' largest weights (default: 100 machine
+    epsilons of the layer's dtype). Only groups of two or more count. Units are sorted by a
+    fixed projection first, and only neighbours whose projections are that close are
+    compared, so the cost is one product and a sort, not all pairs.
+    """
+    columns = unit_columns(layer)
+    if columns is None:
+        return None, None
+    if tolerance is None:
+        tolerance = 100 * float(np.finfo(layer.params[0].dtype).eps)
+    columns = columns[np.all(np.isfinite(columns), axis=1)]
+    if len(columns) < 2:
+        return 0, 0
+    scales = np.max(np.abs(columns), axis=1)
+    weights = np.sqrt(np.arange(2.0, columns.shape[1] + 2.0))   # fixed, all distinct
+    order = np.argsort(columns @ weights, kind="stable")
+    keys, scales, columns = (columns @ weights)[order], scales[order], columns[order]
+    allowed = tolerance * float(weights.sum()) * np.maximum(scales[:-1], scales[1:])
+    breaks = np.flatnonzero(np.diff(keys) > allowed) + 1
+    groups = members = 0
+    for run in np.split(np.arange(len(keys)), breaks):
+        if len(run) > 1:
+            g, m = _group_run(columns[run], scales[run], tolerance)
+            groups, members = groups + g, members + m
+    return groups, members
+
+
+def _group_run(rows, scales, tolerance):
+    """Groups of equal rows among rows whose projections were close."""
+    groups = members = 0
+    while len(rows) > 1:
+        difference = np.max(np.abs(rows - rows[0]), axis=1)
+        same = difference <= tolerance * np.maximum(scales, scales[0])
+        count = int(np.count_nonzero(same))
+        if count > 1:
+            groups, members = groups + 1, members + count
+        rows, scales = rows[~same], scales[~same]
+    return groups, members
+
+
+def probe_series(history, stat):
+    """One statistic of a Probe's records over training.
+
+    Returns ``(steps, {layer_name: values})``: ``steps`` the probed batch numbers (counted
+    from the start of ``fit``), ``values`` a float array per layer that has the statistic
+    (NaN where a record lacks it). ``stat="loss"`` gives ``{"loss": values}``.
+    """
+    records = getattr(history, "probes", history)
+    if not isinstance(records, (list, tuple)):
+        raise TypeError(f"probe_series takes a History (from fit with a Probe) or its "
+                        f"`probes` list, got {type(history).__name__}.")
+    steps = np.array([r["step"] for r in records], dtype=np.int64)
+    if stat == "loss":
+        return steps, {"loss": np.array([_number(r["loss"]) for r in records])}
+    series = {}
+    for index, record in enumerate(records):
+        for row in record["layers"]:
+            if row.get(stat) is not None:
+                values = series.setdefault(row["name"], np.full(len(records), np.nan))
+                values[index] = row[stat]
+    if records and not series and stat not in records[0]["layers"][0]:
+        known = ", ".join(sorted(records[0]["layers"][0]))
+        raise ValueError(f"Probe records have no statistic {stat!r}; they have: {known}.")
+    return steps, series
+
+
+def _number(value):
+    return float("nan") if value is None else float(value)
