@@ -267,11 +267,11 @@ def deserialize(family, value, where, custom_objects=None):
                  f"{where}: the function {name!r} is not a glassnet {family[:-1]}; glassnet "
                  f"loads only its own functions, never code from a file.")
         return name
-    cls = (custom_objects or {}).get(class_name)
+    cls = (custom_objects or {}).get(class_name) or (custom_objects or {}).get(registered)
     if cls is None:
         _require(registered in (None, class_name),
                  f"{where}: {registered!r} is a custom Keras class; glassnet loads only its "
-                 f"own classes (map it with custom_objects={{{class_name!r}: ...}}).")
+                 f"own classes (map it with custom_objects={{{registered!r}: ...}}).")
         _require(module.registry.has(class_name),
                  f"{where}: glassnet has no {family[:-1]} {class_name!r}.")
         cls = module.registry.lookup(class_name)
@@ -293,7 +293,7 @@ def _layer_class(entry, index, custom_objects):
              f"code from a file. Rebuild that step from standard layers.")
     _require(registered in (None, class_name),
              f"layer {index} is the custom Keras class {registered!r}; glassnet loads only its "
-             f"own layers (map it with custom_objects={{{class_name!r}: YourLayer}}).")
+             f"own layers (map it with custom_objects={{{registered!r}: YourLayer}}).")
     classes = layer_classes()
     _require(class_name in classes,
              f"layer {index} is a {class_name}, which glassnet does not have (it has "

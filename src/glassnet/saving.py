@@ -407,7 +407,10 @@ class WeightsReader:
         self.h5py = _h5py()
         try:
             self.file = self.h5py.File(io.BytesIO(data), "r")
-            self.file.visititems_links(self._check_link)
+            links = []                         # collected first: h5py's visit swallows raises
+            self.file.visititems_links(lambda path, link: links.append((path, link)))
+            for path, link in links:
+                self._check_link(path, link)
         except ModelFileError:
             raise
         except Exception as error:         # h5py/HDF5 errors on damaged bytes
