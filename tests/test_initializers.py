@@ -25,7 +25,8 @@ def _check_moments(values, std, limit=None):
 
 # (class, std of the draws, bound of the draws)
 NAMED = [
-    (initializers.GlorotUniform, math.sqrt(2 / (FAN_IN + FAN_OUT)), math.sqrt(6 / (FAN_IN + FAN_OUT))),
+    (initializers.GlorotUniform, math.sqrt(2 / (FAN_IN + FAN_OUT)),
+     math.sqrt(6 / (FAN_IN + FAN_OUT))),
     (initializers.GlorotNormal, math.sqrt(2 / (FAN_IN + FAN_OUT)),
      2 * math.sqrt(2 / (FAN_IN + FAN_OUT)) / TRUNCATED_STD),
     (initializers.HeNormal, math.sqrt(2 / FAN_IN), 2 * math.sqrt(2 / FAN_IN) / TRUNCATED_STD),
@@ -65,7 +66,8 @@ def test_variance_scaling_fan_is_at_least_one():
 def test_random_normal_uniform_and_truncated_normal(float64):
     _check_moments(initializers.RandomNormal(seed=3)(SHAPE), 0.05)
     shifted = initializers.RandomNormal(mean=1.0, stddev=2.0, seed=3)(SHAPE)
-    assert shifted.mean() == pytest.approx(1.0, abs=0.03) and shifted.std() == pytest.approx(2.0, rel=0.02)
+    assert shifted.mean() == pytest.approx(1.0, abs=0.03)
+    assert shifted.std() == pytest.approx(2.0, rel=0.02)
     uniform = initializers.RandomUniform(minval=-0.5, maxval=1.5, seed=3)(SHAPE)
     assert uniform.min() >= -0.5 and uniform.max() < 1.5
     assert uniform.mean() == pytest.approx(0.5, abs=0.01)
@@ -85,7 +87,8 @@ def test_default_scales_are_keras_numbers():
 def test_constant_family():
     np.testing.assert_array_equal(initializers.Zeros()((2, 3)), np.zeros((2, 3)))
     np.testing.assert_array_equal(initializers.Ones()((4,)), np.ones(4))
-    np.testing.assert_array_equal(initializers.Constant(0.7)((2, 2)), np.full((2, 2), 0.7, "float32"))
+    np.testing.assert_array_equal(initializers.Constant(0.7)((2, 2)),
+                                  np.full((2, 2), 0.7, "float32"))
     assert initializers.Zeros()((3,), dtype="int32").dtype == np.int32
     np.testing.assert_array_equal(initializers.Identity(gain=2.0)((2, 3)),
                                   [[2, 0, 0], [0, 2, 0]])
@@ -247,7 +250,8 @@ def test_unknown_name_quotes_the_closest_names():
 
 ALL = [initializers.Zeros(), initializers.Ones(), initializers.Constant(0.3),
        initializers.Identity(gain=0.5), initializers.RandomNormal(0.1, 0.2, seed=1),
-       initializers.RandomUniform(-1.0, 2.0, seed=1), initializers.TruncatedNormal(0.0, 1.0, seed=1),
+       initializers.RandomUniform(-1.0, 2.0, seed=1),
+       initializers.TruncatedNormal(0.0, 1.0, seed=1),
        initializers.VarianceScaling(2.0, "fan_out", "untruncated_normal", seed=1),
        initializers.GlorotUniform(seed=1), initializers.GlorotNormal(seed=1),
        initializers.HeNormal(seed=1), initializers.HeUniform(seed=1),

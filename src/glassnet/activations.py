@@ -304,7 +304,8 @@ class _HardSigmoid(ActivationFunction):
 
 @_register("sparse_sigmoid")
 class _SparseSigmoid(ActivationFunction):
-    """sparse_sigmoid(x) = 0 for x <= -1, (x + 1) / 2 between, 1 for x >= 1; derivative 1/2 between."""
+    """sparse_sigmoid(x) = 0 for x <= -1, (x + 1) / 2 between, 1 for x >= 1;
+    derivative 1/2 between."""
 
     def __call__(self, x):
         return np.clip(0.5 * (_float(x) + 1.0), 0.0, 1.0)

@@ -88,7 +88,8 @@ def test_orthogonal_as_keras(keras, shape):
     ("Zeros", {}, (3, 4)), ("Ones", {}, (5,)), ("Constant", {"value": 0.25}, (2, 3)),
     ("Identity", {}, (3, 3)), ("Identity", {"gain": 3.0}, (2, 4)), ("Identity", {}, (4, 2))])
 def test_constant_initializers_equal_keras(keras, name, kwargs, shape):
-    theirs = np.asarray(keras.ops.convert_to_numpy(getattr(keras.initializers, name)(**kwargs)(shape)))
+    keras_init = getattr(keras.initializers, name)(**kwargs)
+    theirs = np.asarray(keras.ops.convert_to_numpy(keras_init(shape)))
     ours = getattr(initializers, name)(**kwargs)(shape)
     assert ours.dtype == theirs.dtype == np.float32
     np.testing.assert_array_equal(ours, theirs)
@@ -140,7 +141,8 @@ def test_a_keras_seed_generator_config_loads(keras):
 
 @pytest.mark.parametrize("seed", [None, 5])
 def test_repeated_calls_behave_as_keras(keras, seed):
-    theirs, ours = keras.initializers.GlorotUniform(seed=seed), initializers.GlorotUniform(seed=seed)
+    theirs = keras.initializers.GlorotUniform(seed=seed)
+    ours = initializers.GlorotUniform(seed=seed)
     keras_repeats = np.array_equal(np.asarray(keras.ops.convert_to_numpy(theirs((3, 4)))),
                                    np.asarray(keras.ops.convert_to_numpy(theirs((3, 4)))))
     assert keras_repeats and np.array_equal(ours((3, 4)), ours((3, 4)))

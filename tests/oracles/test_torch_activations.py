@@ -52,7 +52,8 @@ def _torch_functions(torch):
         "softsign": F.softsign,
         "squareplus": lambda x, b=4: (x + torch.sqrt(x * x + b)) / 2,
         "sparse_plus": lambda x: torch.where(x >= 1, x, 0.25 * (x.clamp(-1.0, 1.0) + 1) ** 2),
-        "gelu": lambda x, approximate=False: F.gelu(x, approximate="tanh" if approximate else "none"),
+        "gelu": lambda x, approximate=False: F.gelu(x, approximate="tanh" if approximate
+                                                    else "none"),
         "mish": F.mish,
         "exponential": torch.exp,
         "linear": lambda x: x,
