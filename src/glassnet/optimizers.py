@@ -128,7 +128,7 @@ class Optimizer:
 
     def _head(self):
         dtype = self._float_type if self.built else config.floatx()
-        return [np.array(self.iterations, dtype=np.int64),
+        return [np.array(self.iterations, dtype=np.int32),
                 np.array(self.learning_rate, dtype=dtype)]
 
     def set_weights(self, weights):
