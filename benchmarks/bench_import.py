@@ -61,18 +61,28 @@ def run(quick=False, repeats=7):
             "met": command < GOAL_SECONDS and not heavy, "slowest": slowest_imports()}
 
 
+def report(result, quick=False):
+    return "\n".join([
+        f'python -c "import glassnet": {result["command"]:.3f} s wall (best of '
+        f'{1 if quick else 7} fresh processes; goal < {GOAL_SECONDS} s)',
+        f'  python -c "pass":           {result["interpreter"]:.3f} s',
+        f'  the import alone:           {result["import"]:.3f} s',
+        f'  heavy modules loaded:       {", ".join(result["forbidden"]) or "none"} '
+        f'(checked: {", ".join(FORBIDDEN)})',
+        "  slowest imports (cumulative): "
+        + ", ".join(f"{name} {seconds * 1e3:.0f} ms" for seconds, name in result["slowest"]),
+        f'  met: {result["met"]}'])
+
+
+def summary(result):
+    return [{"benchmark": "import glassnet (s, fresh process)", "peer": "goal", "glassnet":
+             result["command"], "theirs": GOAL_SECONDS, "ratio": result["command"] / GOAL_SECONDS,
+             "goal": "< 0.3 s, no " + "/".join(FORBIDDEN), "met": result["met"]}]
+
+
 def main(argv=None):
     quick = common.quick_flag(argv)
-    result = run(quick)
-    print(f'python -c "import glassnet": {result["command"]:.3f} s wall (best of '
-          f'{1 if quick else 7} fresh processes; goal < {GOAL_SECONDS} s)')
-    print(f'  python -c "pass":          {result["interpreter"]:.3f} s')
-    print(f'  the import alone:          {result["import"]:.3f} s')
-    print(f'  heavy modules loaded:      {", ".join(result["forbidden"]) or "none"} '
-          f'(checked: {", ".join(FORBIDDEN)})')
-    print("  slowest imports (cumulative): "
-          + ", ".join(f"{name} {seconds * 1e3:.0f} ms" for seconds, name in result["slowest"]))
-    print(f'  met: {result["met"]}')
+    print(report(run(quick), quick))
 
 
 if __name__ == "__main__":

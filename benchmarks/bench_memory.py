@@ -36,7 +36,10 @@ import peers
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NAMES = ["glassnet", "numpy loop", "torch eager", "torch fused Adam", "scikit-learn"]
-LIBRARY = {"glassnet": "glassnet", "numpy loop": "numpy", "torch eager": "torch",
+QUICK_NAMES = ["glassnet", "torch eager"]
+# What each child imports before its baseline. NumPy loads numpy.random lazily (~7 MB of RSS);
+# glassnet's import loads it, so the loop's "imported" state includes it too.
+LIBRARY = {"glassnet": "glassnet", "numpy loop": "numpy.random", "torch eager": "torch",
            "torch fused Adam": "torch", "scikit-learn": "sklearn"}
 WORKLOADS = {  # name: (sizes, epochs, batch size, BLAS threads)
     "W1": (common.W1_SIZES, 30, 32, 1),
@@ -101,6 +104,8 @@ def measure(name, data_dir, workload, traced, epochs=None):
 def run(quick=False, workloads=("W1", "W2")):
     """Rows: per workload and contender, peak RSS growth and tracemalloc peak (bytes)."""
     rows = []
+    if quick:
+        workloads = workloads[:1]
     for workload in workloads:
         if workload == "W1":
             x, y = common.digits_w1()
@@ -112,10 +117,11 @@ def run(quick=False, workloads=("W1", "W2")):
         with tempfile.TemporaryDirectory() as data_dir:
             np.save(os.path.join(data_dir, "x.npy"), x)
             np.save(os.path.join(data_dir, "y.npy"), y)
-            names = [n for n in NAMES if common.has(LIBRARY[n])]
+            names = [n for n in (QUICK_NAMES if quick else NAMES)
+                     if common.has(LIBRARY[n].split(".")[0])]
             for name in names:
                 row = measure(name, data_dir, workload, traced=False, epochs=epochs)
-                if LIBRARY[name] != "torch":
+                if LIBRARY[name] != "torch" and (name == "glassnet" or not quick):
                     row.update(measure(name, data_dir, workload, traced=True, epochs=epochs))
                 rows.append(row)
         ours = next(r for r in rows if r["workload"] == workload and r["name"] == "glassnet")
@@ -137,11 +143,40 @@ COLUMNS = [("workload", "workload", "{}"), ("name", "contender", "{}"),
 
 def with_megabytes(rows):
     for row in rows:
+        if "rss_growth_mb" in row:
+            continue
         row["rss_baseline_mb"] = row["rss_baseline"] / 2**20
         row["rss_growth_mb"] = row["rss_growth"] / 2**20
         if "traced_peak" in row:
             row["traced_mb"] = row["traced_peak"] / 2**20
     return rows
+
+
+METHOD = ("Peak memory of one training run, each contender in its own fresh process "
+          "(method: bench_memory.py's docstring):\n"
+          "  peak RSS growth = peak RSS while building + training - RSS with the library "
+          "imported and the data loaded, idle;\n"
+          "  tracemalloc peak = most NumPy array + Python object memory alive at once "
+          "(NumPy-based contenders only; PyTorch allocates outside Python's view).")
+
+
+def report(rows, quick=False):
+    note = " --quick: W1 only, 256 samples, 1 epoch, glassnet and PyTorch only." if quick else ""
+    return "\n".join([METHOD + note,
+                      common.machine_line(), common.table(with_megabytes(rows), COLUMNS)])
+
+
+def summary(rows):
+    """run.py's lines: glassnet's peak RSS growth against each peer's (MB)."""
+    lines = []
+    for row in with_megabytes(rows):
+        ours = next(r for r in rows if r["workload"] == row["workload"] and r["name"] == "glassnet")
+        if row is not ours:
+            lines.append({"benchmark": f"{row['workload']} peak RSS growth (MB)",
+                          "peer": row["name"], "glassnet": ours["rss_growth_mb"],
+                          "theirs": row["rss_growth_mb"], "ratio": row["ratio"],
+                          "goal": row.get("goal") and f"<= {row['goal']}", "met": row.get("met")})
+    return lines
 
 
 def main(argv=None):
@@ -157,14 +192,7 @@ def main(argv=None):
     if args.child:
         return child(args.child, args.data, args.workload, args.traced)
     workloads = [args.workload] if args.workload else ["W1", "W2"]
-    print("Peak memory of one training run, each contender in its own fresh process "
-          "(method: see bench_memory.py's docstring):\n"
-          "  peak RSS growth = peak RSS during model building + training - RSS with the library "
-          "imported and the data loaded;\n"
-          "  tracemalloc peak = most NumPy array + Python object memory alive at once "
-          "(NumPy-based contenders only)." + (" --quick: tiny data, 1 epoch." if args.quick else ""))
-    print(common.machine_line())
-    print(common.table(with_megabytes(run(args.quick, workloads)), COLUMNS))
+    print(report(run(args.quick, workloads), args.quick))
 
 
 if __name__ == "__main__":

@@ -117,21 +117,36 @@ COLUMNS = [("multiply_adds", "multiply-adds", "{:,}"), ("width", "width", "{}"),
            ("two_ms", "2 threads ms", "{:.3f}"), ("speedup", "speed-up of 2", "{:.2f}")]
 
 
-def main(argv=None):
-    quick = common.quick_flag(argv)
+def report(result, quick=False):
     from glassnet import threads
-    print("BLAS threads crossover: glassnet fit steps of width-width-width-10 stacks, "
-          f"1 vs 2 threads, best of {1 if quick else 7} rounds over all sizes in random order")
-    print(common.machine_line())
-    rows, (threshold, cost), (busy_threshold, busy_cost) = run(quick)
+    rows, (threshold, cost), (busy_threshold, busy_cost) = result
     for row in rows:
         row["one_ms"], row["two_ms"] = row["one"] * 1e3, row["two"] * 1e3
-    print(common.table(rows, COLUMNS))
-    print(f"crossover (best times): one thread below {threshold:,} multiply-adds per step "
-          f"(that policy is {100 * (cost - 1):.1f}% slower than the best choice, on average)")
-    print(f"crossover (median times, i.e. with the other engineers' load): one thread below "
-          f"{busy_threshold:,} ({100 * (busy_cost - 1):.1f}%)")
-    print(f"threads.ONE_THREAD_BELOW = {threads.ONE_THREAD_BELOW:,}")
+    return "\n".join([
+        "BLAS threads crossover: glassnet fit steps of width-width-width-10 stacks, 1 vs 2 "
+        f"threads, best of {1 if quick else 7} rounds over all sizes in random order",
+        common.machine_line(), common.table(rows, COLUMNS),
+        f"crossover (best times): one thread below {threshold:,} multiply-adds per step "
+        f"(that policy is {100 * (cost - 1):.1f}% slower than the best choice, on average)",
+        f"crossover (median times, i.e. under the load of the moment): one thread below "
+        f"{busy_threshold:,} ({100 * (busy_cost - 1):.1f}%)",
+        f"threads.ONE_THREAD_BELOW = {threads.ONE_THREAD_BELOW:,}"])
+
+
+def summary(result):
+    from glassnet import threads
+    _, (threshold, _), (busy_threshold, _) = result
+    return [{"benchmark": "BLAS threads crossover (multiply-adds)", "peer": "measured (best)",
+             "glassnet": threads.ONE_THREAD_BELOW, "theirs": threshold,
+             "ratio": threads.ONE_THREAD_BELOW / threshold, "goal": None, "met": None},
+            {"benchmark": "BLAS threads crossover (multiply-adds)", "peer": "measured (median)",
+             "glassnet": threads.ONE_THREAD_BELOW, "theirs": busy_threshold,
+             "ratio": threads.ONE_THREAD_BELOW / busy_threshold, "goal": None, "met": None}]
+
+
+def main(argv=None):
+    quick = common.quick_flag(argv)
+    print(report(run(quick), quick))
 
 
 if __name__ == "__main__":

@@ -42,14 +42,24 @@ COLUMNS = [("name", "contender", "{}"), ("best", "best s", "{:.3f}"),
            ("goal", "goal <=", "{:.2f}"), ("met", "met", "{}")]
 
 
+def report(rows, quick=False):
+    head = (f"W1: digits 1207x64, 64-300-100-10, Adam 1e-3, batch 32, 30 epochs, float32, "
+            f"1 thread; best of {1 if quick else 5} interleaved runs"
+            + (" (--quick: 128 samples, 1 epoch)" if quick else ""))
+    return "\n".join([head, common.machine_line(), common.table(rows, COLUMNS)])
+
+
+def summary(rows):
+    """run.py's lines: glassnet's time against each peer."""
+    ours = next(r for r in rows if r["name"] == "glassnet")
+    return [{"benchmark": "W1 time (s, 1 thread)", "peer": r["name"], "glassnet": ours["best"],
+             "theirs": r["best"], "ratio": r["ratio"], "goal": r["goal"] and f"<= {r['goal']}",
+             "met": r["met"]} for r in rows if r is not ours]
+
+
 def main(argv=None):
     quick = common.quick_flag(argv)
-    repeats = 5
-    print(f"W1: digits 1207x64, 64-300-100-10, Adam 1e-3, batch 32, 30 epochs, float32, "
-          f"1 thread; best of {1 if quick else repeats} interleaved runs"
-          + (" (--quick: 128 samples, 1 epoch)" if quick else ""))
-    print(common.machine_line())
-    print(common.table(run(quick, repeats), COLUMNS))
+    print(report(run(quick), quick))
 
 
 if __name__ == "__main__":

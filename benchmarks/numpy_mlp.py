@@ -47,11 +47,18 @@ class HandMLP:
 
     def loss_and_gradients(self, x, y):
         """Forward, the mean cross-entropy, and every gradient into ``self.grads``."""
-        n = len(x)
+        outputs = self.forward(x)
+        loss, delta = self.loss_and_delta(outputs[-1], y)
+        self.backward(outputs, delta)
+        return loss
+
+    def forward(self, x):
+        """Every layer's output, ``x`` first; the last is softmax(logits), computed in place."""
         kernels, biases = self.params[0::2], self.params[1::2]
         outputs = [x]
         for i, (kernel, bias) in enumerate(zip(kernels, biases)):
-            z = np.matmul(outputs[-1], kernel, out=self._buffer(f"z{i}", (n, kernel.shape[1])))
+            z = np.matmul(outputs[-1], kernel,
+                          out=self._buffer(f"z{i}", (len(x), kernel.shape[1])))
             z += bias
             if i < len(kernels) - 1:
                 np.maximum(z, 0, out=z)
@@ -60,20 +67,30 @@ class HandMLP:
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=1, keepdims=True)
+        return outputs
+
+    def loss_and_delta(self, p, y):
+        """Mean sparse cross-entropy (p clipped as Keras) and, fused with softmax, its
+        gradient on the logits, (p - onehot(y)) / n, written over ``p``."""
+        n = len(p)
         rows = np.arange(n)
-        p_true = logits[rows, y]
-        loss = -float(np.log(np.clip(p_true, 1e-7, 1.0 - 1e-7)).mean())   # Keras's clip
-        delta = logits                                  # fused: d loss / d logits = (p - y) / n
-        delta[rows, y] -= 1.0
-        delta *= self.dtype.type(1.0 / n)
+        loss = -float(np.log(np.clip(p[rows, y], 1e-7, 1.0 - 1e-7)).mean())
+        p[rows, y] -= 1.0
+        p *= self.dtype.type(1.0 / n)
+        return loss, p
+
+    def backward(self, outputs, delta):
+        """d kernel = input^T delta, d bias = sum of delta, delta upstream = delta kernel^T
+        times ReLU' (from the layer's output)."""
+        kernels = self.params[0::2]
         for i in range(len(kernels) - 1, -1, -1):
             np.matmul(outputs[i].T, delta, out=self.grads[2 * i])
             delta.sum(axis=0, out=self.grads[2 * i + 1])
             if i > 0:
-                upstream = np.matmul(delta, kernels[i].T, out=self._buffer(f"d{i}", outputs[i].shape))
-                upstream *= outputs[i] > 0             # ReLU' from its output
+                upstream = np.matmul(delta, kernels[i].T,
+                                     out=self._buffer(f"d{i}", outputs[i].shape))
+                upstream *= outputs[i] > 0
                 delta = upstream
-        return loss
 
 
 class Adam:
@@ -107,13 +124,16 @@ class Adam:
             param -= tmp
 
 
-def train(x, y, sizes, epochs, batch_size, learning_rate=1e-3, seed=0, flat=True):
-    """Train a fresh ``HandMLP`` on (x, y); returns (model, last epoch's mean loss)."""
-    model = HandMLP(sizes, seed=seed, dtype=x.dtype, flat=flat)
+def build(sizes, dtype=np.float32, learning_rate=1e-3, seed=0, flat=True):
+    """A fresh ``HandMLP`` and its ``Adam`` (over the one flat array when ``flat``)."""
+    model = HandMLP(sizes, seed=seed, dtype=dtype, flat=flat)
     if flat:
-        optimizer = Adam([model.flat_params], [model.flat_grads], learning_rate)
-    else:
-        optimizer = Adam(model.params, model.grads, learning_rate)
+        return model, Adam([model.flat_params], [model.flat_grads], learning_rate)
+    return model, Adam(model.params, model.grads, learning_rate)
+
+
+def fit(model, optimizer, x, y, epochs, batch_size, seed=0):
+    """Shuffle every epoch, then one step per batch; returns the last epoch's mean loss."""
     rng = np.random.default_rng(seed)
     epoch_loss = float("nan")
     for _ in range(epochs):
@@ -124,7 +144,13 @@ def train(x, y, sizes, epochs, batch_size, learning_rate=1e-3, seed=0, flat=True
             total += model.loss_and_gradients(x[batch], y[batch]) * len(batch)
             optimizer.step()
         epoch_loss = total / len(x)
-    return model, epoch_loss
+    return epoch_loss
+
+
+def train(x, y, sizes, epochs, batch_size, learning_rate=1e-3, seed=0, flat=True):
+    """Train a fresh ``HandMLP`` on (x, y); returns (model, last epoch's mean loss)."""
+    model, optimizer = build(sizes, x.dtype, learning_rate, seed, flat)
+    return model, fit(model, optimizer, x, y, epochs, batch_size, seed)
 
 
 def _views(flat, shapes):

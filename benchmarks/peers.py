@@ -17,16 +17,21 @@ import numpy as np
 import numpy_mlp
 
 
-def glassnet_setup(x, y, sizes, epochs, batch_size, seed=0):
+def glassnet_model(sizes, seed=0):
+    """The notes' model as Keras code writes it: Input, Dense ReLU layers, Dense softmax."""
     import glassnet as keras
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input(shape=(sizes[0],))]
+                             + [keras.layers.Dense(units, activation="relu")
+                                for units in sizes[1:-1]]
+                             + [keras.layers.Dense(sizes[-1], activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
 
+
+def glassnet_setup(x, y, sizes, epochs, batch_size, seed=0):
     def setup():
-        keras.utils.set_random_seed(seed)
-        model = keras.Sequential([keras.Input(shape=(sizes[0],))]
-                                 + [keras.layers.Dense(units, activation="relu")
-                                    for units in sizes[1:-1]]
-                                 + [keras.layers.Dense(sizes[-1], activation="softmax")])
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model = glassnet_model(sizes, seed)
         return lambda: model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
     return setup
 
