@@ -391,7 +391,7 @@ def _others(rows, worst):
     if not others:
         return {"others_en": "", "others_ko": ""}
     names = ", ".join(f"'{name}'" for name in others)
-    return {"others_en": f" (also in {names})", "others_ko": f" ({names} 층도 마찬가지입니다)"}
+    return {"others_en": f" (also in {names})", "others_ko": f" {names} 층도 마찬가지입니다."}
 
 
 # -- the output layer and the loss ------------------------------------------------------------
@@ -423,6 +423,10 @@ def _loss_name(model):
     loss = getattr(model, "loss", None)
     if loss is None:
         return None, False
+    if type(loss).__name__ == "Crossentropy":           # Keras 3's "crossentropy": by shapes
+        _, _, units = _output_activation(model)
+        loss = getattr(loss, "_chosen", None) or (getattr(loss, "binary", None) if units == 1
+                                                  else getattr(loss, "sparse", None)) or loss
     return _LOSS_NAMES.get(type(loss).__name__, type(loss).__name__), \
         bool(getattr(loss, "from_logits", False))
 
@@ -441,7 +445,7 @@ def _output_loss_mismatch(model):
     layer, activation, units = _output_activation(model)
     if loss is None or layer is None:
         return None
-    context = {"activation": activation, "loss": loss, "units": units or 0}
+    context = {"activation": activation, "loss_name": loss}
     probability = activation in ("softmax", "sigmoid")
     if activation == "softmax" and units == 1:
         variant = "single_softmax"

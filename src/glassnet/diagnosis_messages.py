@@ -76,7 +76,7 @@ TEMPLATES = {
               "the weighted sums there. Try: scale the inputs (to [0, 1], or standardize them), "
               "initialize with glorot_uniform so the sums stay small, or use ReLU.",
         "ko": "유닛이 포화되었습니다. 층 '{layer}'({activation}) 출력의 {share:.0%}가 출력 범위의 "
-              "양 끝 5% 안에 있습니다{others_ko}. 원인: {activation} 함수가 평평한 구간에서는 "
+              "양 끝 5% 안에 있습니다.{others_ko} 원인: {activation} 함수가 평평한 구간에서는 "
               "도함수가 거의 0이라 이 유닛들로는 기울기가 거의 흐르지 않고 학습이 멈춥니다. "
               "가중치가 너무 크거나 입력의 크기를 조정하지 않으면 가중합이 그 구간으로 밀려납니다. "
               "해결: 입력을 [0, 1] 범위로 조정하거나 표준화하고, glorot_uniform으로 초기화해 "
@@ -91,7 +91,7 @@ TEMPLATES = {
               "initialization (he_normal) with zero biases, or leaky_relu or elu, whose "
               "derivative is never 0.",
         "ko": "층 '{layer}'({activation}) 유닛의 {share:.0%}가 죽었습니다. 에포크 {epoch_shown}의 모든 "
-              "샘플에 대해 0만 출력합니다{others_ko}. 원인: 모든 입력에서 가중합이 음수인 ReLU 유닛은 "
+              "샘플에 대해 0만 출력합니다.{others_ko} 원인: 모든 입력에서 가중합이 음수인 ReLU 유닛은 "
               "0을 출력하고 도함수도 0이라, 가중치에 기울기가 전혀 닿지 않아 다시 살아나지 못합니다. "
               "큰 음수 편향, 지나치게 큰 업데이트, 잘못된 초기화가 유닛을 그렇게 만듭니다. 해결: "
               "학습률을 낮추고, 편향을 0으로 두고 He 초기화(he_normal)를 쓰거나, 도함수가 0이 "
@@ -106,7 +106,7 @@ TEMPLATES = {
               "initialization (he_normal) with zero biases, or leaky_relu or elu, whose "
               "derivative is never 0.",
         "ko": "층 '{layer}'({activation}) 유닛의 {share:.0%}가 죽었습니다. 이 배치의 모든 샘플에 "
-              "대해 0만 출력합니다{others_ko}. 원인: 모든 입력에서 가중합이 음수인 ReLU 유닛은 0을 "
+              "대해 0만 출력합니다.{others_ko} 원인: 모든 입력에서 가중합이 음수인 ReLU 유닛은 0을 "
               "출력하고 도함수도 0이라, 가중치에 기울기가 전혀 닿지 않아 다시 살아나지 못합니다. "
               "큰 음수 편향, 지나치게 큰 업데이트, 잘못된 초기화가 유닛을 그렇게 만듭니다. 해결: "
               "학습률을 낮추고, 편향을 0으로 두고 He 초기화(he_normal)를 쓰거나, 도함수가 0이 "
@@ -119,8 +119,8 @@ TEMPLATES = {
               "equal forever; backpropagation cannot break this symmetry, and the layer works "
               "like {distinct} unit(s). Try: random initialization (glorot_uniform, or he_normal "
               "for ReLU) instead of a constant or zeros.",
-        "ko": "층 '{layer}'에 서로 똑같은 유닛의 묶음이 {groups}개 있습니다(전체 {total}개 중 "
-              "{units}개){others_ko}. 들어오는 가중치가 같아서 같은 값을 출력합니다. 원인: 같은 "
+        "ko": "층 '{layer}'에서 전체 {total}개 유닛 중 {units}개가 서로 똑같은 유닛의 묶음 "
+              "{groups}개를 이룹니다.{others_ko} 들어오는 가중치가 같아서 같은 값을 출력합니다. 원인: 같은 "
               "가중치로 시작한 유닛은 같은 기울기를 받아 영원히 같은 상태로 남습니다. 역전파로는 이 "
               "대칭을 깰 수 없어서 층이 유닛 {distinct}개처럼 동작합니다. 해결: 상수나 0 대신 무작위 "
               "초기화(glorot_uniform, ReLU라면 he_normal)를 쓰세요.",
@@ -255,13 +255,13 @@ TEMPLATES = {
               "유지하거나, 활성화 함수를 두고 from_logits=False를 쓰세요.",
     },
     ("output_loss_mismatch", "probability_loss_on_logits"): {
-        "en": "The loss {loss} expects probabilities (from_logits=False), but the output layer "
+        "en": "The loss {loss_name} expects probabilities (from_logits=False), but the output layer "
               "'{layer}' has activation '{activation}', whose outputs are not probabilities. Why: "
               "cross-entropy clips its input to [1e-7, 1 - 1e-7], so outputs outside that range "
               "get no gradient at all, and the value is not the cross-entropy of a "
               "distribution. Try: activation='softmax' on the last layer (or 'sigmoid' for "
               "binary cross-entropy), or pass from_logits=True to the loss.",
-        "ko": "손실 함수({loss})는 확률을 기대하는데(from_logits=False) 출력층('{layer}')의 "
+        "ko": "손실 함수({loss_name})는 확률을 기대하는데(from_logits=False) 출력층('{layer}')의 "
               "활성화 함수('{activation}')는 확률을 내놓지 않습니다. 원인: 크로스 엔트로피는 입력을 "
               "[1e-7, 1 - 1e-7]로 잘라내므로 그 범위를 벗어난 출력에는 기울기가 전혀 흐르지 않고, "
               "값도 확률 분포의 크로스 엔트로피가 아닙니다. 해결: 마지막 층에 activation='softmax'"

@@ -99,7 +99,10 @@ def gradient_check(model, x, y, sample_weight=None, eps=1e-6, max_entries=None):
 
 def float64_copy(model):
     """A deep copy of ``model`` whose weights are float64 (for checks in full precision)."""
-    clone = copy.deepcopy(model)
+    # Share what the copy never changes (activations may be unregistered custom objects).
+    shared = [getattr(model, name, None) for name in ("history", "optimizer", "loss")]
+    shared += [getattr(layer, "activation", None) for layer in model.layers]
+    clone = copy.deepcopy(model, {id(obj): obj for obj in shared if obj is not None})
     for layer in clone.layers:
         layer.dtype = "float64"
         for i, (name, param) in enumerate(zip(layer.param_names, layer.params)):
@@ -185,6 +188,12 @@ class _preserved:
 # -- statistics ---------------------------------------------------------------------------------
 def norm(array):
     """Frobenius norm sqrt(sum a^2); in float64 when float32 squares would overflow."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return fast_norm(array)
+
+
+def fast_norm(array):
+    """``norm`` without its own floating-point error state (``fit`` already silences it)."""
     flat = array.reshape(-1)
     total = float(np.dot(flat, flat))
     if math.isinf(total):

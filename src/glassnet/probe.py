@@ -158,12 +158,12 @@ class _LayerProbe:
                "units": self.units, "fan_in": self.fan_in}
         row.update(dict.fromkeys(_NONE_STATS))
         if self.kernel is not None:
-            kernel_norm = inspect.norm(self.before)
+            kernel_norm = inspect.fast_norm(self.before)
             np.subtract(self.kernel if after is None else after, self.before,
                         out=self.before)                                # the step's update
             row["kernel_norm"] = kernel_norm
-            row["grad_norm"] = inspect.norm(layer.grads[self.kernel_index])
-            row["update_ratio"] = inspect.ratio(inspect.norm(self.before), kernel_norm)
+            row["grad_norm"] = inspect.fast_norm(layer.grads[self.kernel_index])
+            row["update_ratio"] = inspect.ratio(inspect.fast_norm(self.before), kernel_norm)
         output = getattr(layer, "_y", None)
         if output is None:
             row["activation_mean"] = row["activation_std"] = None
