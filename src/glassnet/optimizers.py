@@ -1,5 +1,6 @@
-"""Optimizers (``keras.optimizers``): SGD, Adagrad, RMSprop and Adam, with Keras 3's defaults
-and update rules (``keras/src/optimizers/*.py``), in order of increasing complexity.
+"""Optimizers (``keras.optimizers``): SGD, Adagrad, RMSprop, Adam and its variants AdamW,
+Adamax and Nadam, with Keras 3's defaults and update rules (``keras/src/optimizers/*.py``,
+as they run on the torch backend), in order of increasing complexity.
 
 Each step is ``optimizer.apply(params, grads)``: every weight array is updated in place.
 Gradients come from the layers' ``backward``; only the optimizer changes weights. The base
@@ -10,14 +11,19 @@ then the subclass's ``update`` for each weight.
 State ("slots", e.g. Adam's momentum and velocity) is positional: ``slots[i]`` belongs to the
 i-th weight array of ``params``, in the model's trainable-weight order, so it can be saved and
 read back. ``variables`` lists the whole state in Keras's order (``optimizer.variables``).
+
+``learning_rate`` is a number or a schedule from ``glassnet.optimizers.schedules`` (or any
+callable of no argument, as Keras allows): a schedule is evaluated once per step at the
+number of steps already taken, before the step, as Keras does.
 """
 import math
 import numbers
+import sys
 import warnings
 
 import numpy as np
 
-from . import config
+from . import config, schedules
 from ._registry import Registry
 from .naming import unique_name
 
@@ -27,8 +33,8 @@ _CLIP_ARGS = ("clipnorm", "global_clipnorm", "clipvalue")
 class Optimizer:
     """Base class of the optimizers.
 
-    Arguments every optimizer takes, as Keras: ``learning_rate``; ``weight_decay`` (each step
-    ``w *= 1 - weight_decay * learning_rate`` before the update); at most one of ``clipnorm``
+    Arguments every optimizer takes, as Keras: ``learning_rate`` (a number or a schedule);
+    ``weight_decay`` (each step ``w *= 1 - weight_decay * learning_rate`` before the update); at most one of ``clipnorm``
     (each gradient rescaled to an L2 norm of at most this), ``global_clipnorm`` (all gradients
     rescaled together) and ``clipvalue`` (each element clipped to ``[-v, v]``); ``name``.
     Keras's ``use_ema``, ``loss_scale_factor`` and ``gradient_accumulation_steps`` are accepted
@@ -81,15 +87,36 @@ class Optimizer:
     # -- the learning rate --------------------------------------------------------------------
     @property
     def learning_rate(self):
-        """The step size, a float (settable, e.g. by a callback between steps)."""
-        return self._learning_rate
+        """The step size now: the number, or the schedule's value at the current step count.
+        A number is settable (e.g. by a callback between steps); a schedule's value is not."""
+        rate = self._learning_rate
+        if isinstance(rate, schedules.LearningRateSchedule):
+            return rate(self.iterations)
+        return rate() if callable(rate) else rate
 
     @learning_rate.setter
     def learning_rate(self, value):
-        if callable(value) or isinstance(value, dict):
-            raise TypeError(f"learning_rate must be a number such as 0.001; learning-rate "
-                            f"schedules are not supported yet (got {value!r}).")
+        if isinstance(value, dict):                     # a serialized schedule (a config)
+            value = schedules.deserialize(value)
+        if callable(value):
+            self._learning_rate = value
+            return
+        if self.learning_rate_schedule is not None:
+            raise TypeError(f"{type(self).__name__} {self.name!r} was created with a "
+                            f"learning-rate schedule, so its learning rate cannot be set. "
+                            f"Create the optimizer with a number as learning_rate to change it "
+                            f"during training.")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"learning_rate must be a number such as 0.001 or a schedule such "
+                            f"as glassnet.optimizers.schedules.ExponentialDecay(0.01, 1000, "
+                            f"0.9); got {value!r}.")
         self._learning_rate = _check_range(value, "learning_rate", 0.0, math.inf)
+
+    @property
+    def learning_rate_schedule(self):
+        """The schedule (or callable) behind ``learning_rate``, or None for a plain number."""
+        rate = getattr(self, "_learning_rate", None)
+        return rate if callable(rate) else None
 
     # -- state --------------------------------------------------------------------------------
     def slot_groups(self):
@@ -127,27 +154,34 @@ class Optimizer:
                                for slots in self.slots for name in group]
 
     def _head(self):
-        dtype = self._float_type if self.built else config.floatx()
-        return [np.array(self.iterations, dtype=np.int32),
-                np.array(self.learning_rate, dtype=dtype)]
+        """The step count, and the learning rate unless a schedule gives it (Keras keeps no
+        learning-rate variable then)."""
+        head = [np.array(self.iterations, dtype=np.int32)]
+        if self.learning_rate_schedule is None:
+            dtype = self._float_type if self.built else config.floatx()
+            head.append(np.array(self.learning_rate, dtype=dtype))
+        return head
 
     def set_weights(self, weights):
         """Set the state from arrays in the order of ``variables`` (as Keras's)."""
         weights = list(weights)
         current = self.variables
+        head = len(self._head())
         if len(weights) != len(current):
+            names = "iteration" if head == 1 else "iteration, learning_rate"
             raise ValueError(
-                f"{type(self).__name__} {self.name!r} has {len(current)} variables (iteration, "
-                f"learning_rate and {len(current) - 2} slot arrays), got {len(weights)}. "
-                f"Call optimizer.build(model.trainable_weights) first if it has not stepped yet.")
+                f"{type(self).__name__} {self.name!r} has {len(current)} variables ({names} and "
+                f"{len(current) - head} state arrays), got {len(weights)}. Call "
+                f"optimizer.build(model.trainable_weights) first if it has not stepped yet.")
         for index, (variable, value) in enumerate(zip(current, weights)):
             value = np.asarray(value)
             if value.shape != variable.shape:
                 raise ValueError(f"Optimizer variable {index} has shape {variable.shape}, got "
                                  f"an array of shape {value.shape}.")
         self.iterations = int(weights[0])
-        self.learning_rate = float(weights[1])
-        for variable, value in zip(current[2:], weights[2:]):
+        if head == 2:
+            self.learning_rate = float(weights[1])
+        for variable, value in zip(current[head:], weights[head:]):
             variable[...] = value
 
     def save_own_variables(self, store):
@@ -187,9 +221,11 @@ class Optimizer:
                 f"Optimizer {self.name!r} was built for other weight arrays (another model, or "
                 f"before the trainable weights changed). Use a new optimizer instance: "
                 f"compile again with a fresh one, e.g. optimizer='{self.default_name}'.")
+        self._lr = self.learning_rate       # a schedule's value before the count moves, as Keras
         self.iterations += 1
+        self.begin_step(self.iterations, params[0].dtype.type)
         global_scale = self._global_clip_scale(grads) if self.global_clipnorm else None
-        decay = 1.0 - self.weight_decay * self.learning_rate if self.weight_decay else None
+        decay = 1.0 - self.weight_decay * self._lr if self.weight_decay else None
         for param, grad, slots, scratch, clip_out in zip(
                 params, grads, self.slots, self._scratch, self._clip_scratch):
             if clip_out is not None:
@@ -203,6 +239,10 @@ class Optimizer:
         grads, params = zip(*grads_and_vars)
         self.apply(list(params), list(grads))
         return self.iterations
+
+    def begin_step(self, step, float_type):
+        """Work done once per step before the per-weight updates (Adam's bias-corrected step
+        size); ``step`` counts from 1, ``self._lr`` is this step's learning rate."""
 
     def update(self, param, grad, slots, scratch):
         raise NotImplementedError
@@ -228,8 +268,10 @@ class Optimizer:
 
     # -- config -------------------------------------------------------------------------------
     def get_config(self):
-        """Keras's keys, in Keras's order."""
-        return {"name": self.name, "learning_rate": self.learning_rate,
+        """Keras's keys, in Keras's order (a schedule as its ``{"class_name", "config"}``)."""
+        schedule = self.learning_rate_schedule
+        learning_rate = self.learning_rate if schedule is None else schedules.serialize(schedule)
+        return {"name": self.name, "learning_rate": learning_rate,
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                 "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
                 "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
@@ -244,7 +286,7 @@ class Optimizer:
     def __repr__(self):
         base = Optimizer.get_config(self)
         own = {k: v for k, v in self.get_config().items() if k not in base}
-        shown = {"learning_rate": self.learning_rate, **own,
+        shown = {"learning_rate": self.learning_rate_schedule or self.learning_rate, **own,
                  **{k: getattr(self, k) for k in ("weight_decay",) + _CLIP_ARGS
                     if getattr(self, k) is not None}}
         args = ", ".join(f"{k}={v!r}" for k, v in shown.items())
@@ -281,7 +323,7 @@ class SGD(Optimizer):
         return [("momentum",)] if self.momentum != 0 else []
 
     def update(self, param, grad, slots, scratch):
-        step = np.multiply(grad, self.learning_rate, out=scratch)          # lr * g
+        step = np.multiply(grad, self._lr, out=scratch)                    # lr * g
         if self.momentum == 0:
             param -= step
             return
@@ -335,7 +377,7 @@ class Adagrad(Optimizer):
     def update(self, param, grad, slots, scratch):
         accumulator = slots["accumulator"]
         accumulator += np.multiply(grad, grad, out=scratch)
-        param -= _divide_by_root(grad, accumulator, self.epsilon, self.learning_rate, scratch)
+        param -= _divide_by_root(grad, accumulator, self.epsilon, self._lr, scratch)
 
     def get_config(self):
         return {**super().get_config(),
@@ -388,7 +430,7 @@ class RMSprop(Optimizer):
             average += np.multiply(grad, 1 - rho, out=scratch)
             np.multiply(average, average, out=scratch)  # v - gbar^2
             square_mean = np.subtract(velocity, scratch, out=scratch)
-        step = _divide_by_root(grad, square_mean, self.epsilon, self.learning_rate, scratch)
+        step = _divide_by_root(grad, square_mean, self.epsilon, self._lr, scratch)
         if self.momentum > 0:
             momentum = slots["momentum"]
             momentum *= self.momentum
@@ -438,15 +480,13 @@ class Adam(Optimizer):
             groups.append(("velocity_hat",))
         return groups
 
-    def apply(self, params, grads):
-        if len(params):
-            self._alpha = self._step_size(self.iterations + 1, params[0].dtype.type)
-        super().apply(params, grads)
+    def begin_step(self, step, float_type):
+        self._alpha = self._step_size(step, float_type)
 
     def _step_size(self, t, float_type):
         """lr * sqrt(1 - beta_2**t) / (1 - beta_1**t), in the weights' float type as Keras."""
         one, t = float_type(1), float_type(t)
-        return (float_type(self.learning_rate) * np.sqrt(one - float_type(self.beta_2) ** t)
+        return (float_type(self._lr) * np.sqrt(one - float_type(self.beta_2) ** t)
                 / (one - float_type(self.beta_1) ** t))
 
     def update(self, param, grad, slots, scratch):
@@ -470,6 +510,134 @@ class Adam(Optimizer):
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
 
 
+@registry.register("AdamW", "adamw")
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019): before each Adam step
+    every weight shrinks, ``w *= 1 - weight_decay * lr``, instead of an L2 term in the loss
+    (whose gradient Adam would rescale per weight). This is the ``weight_decay`` every
+    optimizer takes, on by default: ``weight_decay=0.004`` as Keras; the other defaults are
+    Adam's. PyTorch's ``AdamW`` shrinks by the same factor before its step.
+    """
+
+    default_name = "adam_w"             # what Keras names it
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, **kwargs):
+        if weight_decay is None:
+            raise ValueError("AdamW needs a number as weight_decay, e.g. 0.004 (Keras's "
+                             "default); got None. Use Adam for no weight decay.")
+        super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
+                         amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)
+
+
+class _AdamFamily(Optimizer):
+    """What Adamax and Nadam share: ``beta_1``, ``beta_2``, ``epsilon`` (Keras's defaults
+    0.9, 0.999, 1e-7) and their config keys."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1 = _check_range(beta_1, "beta_1", 0.0, 1.0, high_open=True)
+        self.beta_2 = _check_range(beta_2, "beta_2", 0.0, 1.0, high_open=True)
+        self.epsilon = _check_range(epsilon, "epsilon", 0.0, math.inf)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+@registry.register("Adamax", "adamax")
+class Adamax(_AdamFamily):
+    """Adam with the infinity norm in place of the root mean square (Kingma & Ba 2015, 7.1).
+
+    ``m = beta_1 * m + (1 - beta_1) * g``, ``u = max(beta_2 * u, |g|)`` (the "norm" slot),
+    ``w -= lr * m / ((u + epsilon) * (1 - beta_1**t))``: no bias correction for ``u``, which
+    a maximum does not need. Computed as ``(m / d) * lr``, Keras on torch as ``(m * lr) / d``:
+    the same to a unit in the last place.
+    """
+
+    default_name = "adamax"
+
+    def slot_groups(self):
+        return [("momentum", "norm")]
+
+    def begin_step(self, step, float_type):
+        self._correction = float_type(1) - float_type(self.beta_1) ** float_type(step)
+
+    def update(self, param, grad, slots, scratch):
+        m, u = slots["momentum"], slots["norm"]
+        m *= self.beta_1                                # m = beta_1 m + (1 - beta_1) g
+        m += np.multiply(grad, 1 - self.beta_1, out=scratch)
+        u *= self.beta_2                                # u = max(beta_2 u, |g|)
+        np.maximum(u, np.abs(grad, out=scratch), out=u)
+        np.add(u, self.epsilon, out=scratch)            # w -= lr m / ((u + eps) (1 - beta_1^t))
+        scratch *= self._correction
+        np.divide(m, scratch, out=scratch)
+        scratch *= self._lr
+        param -= scratch
+
+
+@registry.register("Nadam", "nadam")
+class Nadam(_AdamFamily):
+    """Adam with Nesterov momentum (Dozat 2016), with Keras's momentum schedule.
+
+    At step ``t`` the momentum factor is ``u_t = beta_1 * (1 - 0.5 * 0.96**t)`` and
+    ``P_t = u_1 * ... * u_t`` their running product (a state variable, Keras's last one).
+    ``m`` and ``v`` move as Adam's; the step looks ahead one momentum factor:
+    ``m_hat = u_{t+1} * m / (1 - P_t * u_{t+1}) + (1 - u_t) * g / (1 - P_t)``,
+    ``v_hat = v / (1 - beta_2**t)``, ``w -= lr * m_hat / (sqrt(v_hat) + epsilon)``,
+    in the order of operations Keras runs on torch.
+    """
+
+    default_name = "nadam"
+
+    def slot_groups(self):
+        return [("momentum", "velocity")]
+
+    def build(self, params):
+        params = list(params)
+        super().build(params)
+        self._u_product = np.ones((), dtype=self._float_type)
+        self._scratch = list(zip(self._scratch, _shared_views(params)))   # two per weight
+
+    @property
+    def variables(self):
+        return super().variables + ([self._u_product] if self.built else [])
+
+    def begin_step(self, step, float_type):
+        f = float_type
+        beta_1, decay, half, one = f(self.beta_1), f(0.96), f(0.5), f(1)
+        u_t = beta_1 * (one - half * decay ** f(step))
+        u_next = beta_1 * (one - half * decay ** f(step + 1))
+        product = self._u_product * u_t
+        self._u_product[...] = product
+        self._u_next, self._gradient_share = u_next, one - u_t
+        self._momentum_denominator = one - product * u_next
+        self._gradient_denominator = one - product
+        self._velocity_denominator = one - f(self.beta_2) ** f(step)
+        self._step_lr = f(self._lr)
+
+    def update(self, param, grad, slots, scratch):
+        first, second = scratch
+        m, v = slots["momentum"], slots["velocity"]
+        m *= self.beta_1                                # m = beta_1 m + (1 - beta_1) g
+        m += np.multiply(grad, 1 - self.beta_1, out=first)
+        v *= self.beta_2                                # v = beta_2 v + (1 - beta_2) g^2
+        np.multiply(grad, grad, out=first)
+        first *= 1 - self.beta_2
+        v += first
+        np.multiply(m, self._u_next, out=first)         # m_hat
+        first /= self._momentum_denominator
+        np.multiply(grad, self._gradient_share, out=second)
+        second /= self._gradient_denominator
+        first += second
+        first *= self._step_lr                          # lr m_hat / (sqrt(v_hat) + eps)
+        np.divide(v, self._velocity_denominator, out=second)
+        np.sqrt(second, out=second)
+        second += self.epsilon
+        first /= second
+        param -= first
+
+
 def get(identifier):
     """An optimizer from a name ('adam', 'SGD', 'rmsprop', ...; case and underscores ignored,
     as Keras's), a config dict, a class, or an instance (returned as is)."""
@@ -489,6 +657,10 @@ def serialize(optimizer):
 
 def deserialize(config_):
     return registry.deserialize(config_)
+
+
+# Keras's `keras.optimizers.schedules`: also importable as `glassnet.optimizers.schedules`
+sys.modules[__name__ + ".schedules"] = schedules
 
 
 # -- helpers --------------------------------------------------------------------------------
