@@ -356,7 +356,7 @@ def test_names_as_keras():
     (lambda: optimizers.SGD(learning_rate=float("nan")), "learning_rate"),
     (lambda: optimizers.SGD(learning_rate="fast"), "learning_rate must be a number"),
     (lambda: optimizers.SGD(learning_rate=True), "learning_rate must be a number"),
-    (lambda: optimizers.SGD(learning_rate=lambda: 0.1), "schedules are not supported"),
+    (lambda: optimizers.SGD(learning_rate=[0.1]), "learning_rate must be a number"),
     (lambda: optimizers.SGD(momentum=1.5), r"momentum must be in \[0, 1\]"),
     (lambda: optimizers.SGD(nesterov="yes"), "nesterov must be True or False"),
     (lambda: optimizers.Adam(beta_1=1.0), r"beta_1 must be in \[0, 1\)"),
