@@ -399,3 +399,18 @@ def test_worked_cross_entropy_example_sample_3_has_the_largest_loss(float64):
                  losses.SparseCategoricalCrossentropy(from_logits=True)(labels, logits),
                  losses.resolve("crossentropy")(labels, p)):
         np.testing.assert_allclose(loss, 0.9497, atol=5e-5)
+
+
+@pytest.mark.parametrize("cls, labels", [
+    (losses.SparseCategoricalCrossentropy, np.array([0, 2, 1, 2])),
+    (losses.CategoricalCrossentropy, np.eye(3)[[0, 2, 1, 2]]),
+])
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_class_axis_first_equals_class_axis_last(float64, cls, labels, from_logits):
+    y_pred = softmax(np.random.default_rng(4).normal(size=(4, 3)))
+    last = cls(from_logits=from_logits)
+    first = cls(from_logits=from_logits, axis=0)
+    labels_first = labels if labels.ndim == 1 else labels.T
+    np.testing.assert_allclose(first(labels_first, y_pred.T), last(labels, y_pred))
+    np.testing.assert_allclose(first.gradient(labels_first, y_pred.T),
+                               last.gradient(labels, y_pred).T)

@@ -24,6 +24,7 @@ active the chained gradient is 0 and the fused one is not: fused is what Keras's
 backend computes (it recovers the logits from the softmax), and it is the one that learns.
 """
 import inspect
+import math
 
 import numpy as np
 
@@ -195,7 +196,7 @@ def reduction_factors(values_shape, sample_weight=None, mask=None,
     The derivative of ``reduce_weighted_values`` with respect to each value; "none" gives the
     weights, i.e. the derivative of their weighted sum.
     """
-    size = int(np.prod(values_shape))
+    size = math.prod(values_shape)
     unreduced = reduction in ("none", None) or tuple(values_shape) in ((), (0,))
     if sample_weight is None and mask is None:    # the hot path: one number, nothing allocated
         return 1.0 if unreduced or reduction == "sum" or not size else 1.0 / size
@@ -638,13 +639,24 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
                          dtype=dtype)
         self.ignore_class = ignore_class
 
+    # Every step of a classifier runs through here, so the arrays are handled as one flat
+    # (samples, classes) view and the labels' entries are reached by fancy indexing p[rows,
+    # labels]: no one-hot array, no take/put_along_axis (several times slower on small batches).
+
     def prepare(self, y_true, y_pred):
         y_pred = np.asarray(y_pred)
         dtype = self.dtype or (y_pred.dtype if y_pred.dtype.kind == "f" else config.floatx())
-        return np.asarray(y_true), np.moveaxis(y_pred.astype(dtype, copy=False), self.axis, -1)
+        y_pred = y_pred.astype(dtype, copy=False)
+        if self.axis not in (-1, y_pred.ndim - 1):
+            y_pred = np.moveaxis(y_pred, self.axis, -1)
+        return np.asarray(y_true), y_pred
+
+    def _restore(self, grad):
+        return grad if self.axis in (-1, grad.ndim - 1) else np.moveaxis(grad, -1, self.axis)
 
     def labels(self, y_true, y_pred):
-        """Class indices shaped like one sample's slot ``(n, 1)``; ignored samples read class 0."""
+        """(rows, labels): where each sample's label sits in y_pred seen as (samples, classes).
+        Ignored samples point at class 0 (their values are masked out)."""
         labels = y_true
         if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
             labels = labels[..., 0]
@@ -652,12 +664,12 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
             raise ValueError(f"sparse_categorical_crossentropy needs one integer label per "
                              f"sample: labels of shape {y_true.shape} do not fit predictions of "
                              f"shape {y_pred.shape}.")
-        labels = labels.astype(np.int64, copy=False)
+        labels = labels.reshape(-1).astype(np.int64, copy=False)
         if self.ignore_class is not None:
             labels = np.where(labels == self.ignore_class, 0, labels)
         if labels.size and (labels.min() < 0 or labels.max() >= y_pred.shape[-1]):
             raise ValueError(_label_range_message(labels, y_pred.shape[-1]))
-        return labels[..., None]
+        return np.arange(labels.size), labels
 
     def mask(self, y_true, y_pred):
         if self.ignore_class is None:
@@ -666,52 +678,56 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         return labels != self.ignore_class
 
     def call(self, y_true, y_pred):
-        labels = self.labels(y_true, y_pred)
-        picked = np.take_along_axis(y_pred, labels, -1)[..., 0]
+        index = self.labels(y_true, y_pred)
+        flat = y_pred.reshape(-1, y_pred.shape[-1])
+        picked = flat[index]
         if self.from_logits:                         # log-sum-exp minus the label's logit
-            top = y_pred.max(axis=-1)
-            values = top + np.log(np.exp(y_pred - top[..., None]).sum(axis=-1)) - picked
+            top = flat.max(axis=-1)
+            values = top + np.log(np.exp(flat - top[:, None]).sum(axis=-1)) - picked
         else:
-            q = picked / y_pred.sum(axis=-1)
-            values = -np.log(np.clip(q, _eps(), 1.0 - _eps()))
+            q = picked / flat.sum(axis=-1)
+            values = -np.log(np.minimum(np.maximum(q, _eps()), 1.0 - _eps()))   # the clip
+        values = values.reshape(y_pred.shape[:-1])
         mask = self.mask(y_true, y_pred)
         return values if mask is None else np.where(mask, values, 0.0).astype(values.dtype)
 
     def sample_gradient(self, y_true, y_pred):
-        labels = self.labels(y_true, y_pred)
+        index = self.labels(y_true, y_pred)
         if self.from_logits:
-            return self._minus_one_at(labels, _softmax(y_pred))
-        total = y_pred.sum(axis=-1, keepdims=True)
-        picked = np.take_along_axis(y_pred, labels, -1)
+            return self._minus_one_at(index, _softmax(y_pred))
+        flat = y_pred.reshape(-1, y_pred.shape[-1])
+        total = flat.sum(axis=-1)
+        picked = flat[index]
         q = picked / total
         inside = (q >= _eps()) & (q <= 1.0 - _eps())
-        # d(-log(p_l / S)) / d p_k = 1 / S - [k = l] / p_l
-        grad = np.broadcast_to(1.0 / total, y_pred.shape).copy()
-        np.put_along_axis(grad, labels, 1.0 / total - 1.0 / np.where(inside, picked, 1.0), -1)
-        return grad * inside
+        # d(-log(p_l / S)) / d p_k = 1 / S - [k = l] / p_l, and 0 where the clip holds q
+        grad = np.repeat((1.0 / total)[:, None], flat.shape[-1], axis=-1)
+        grad[index] -= 1.0 / np.where(inside, picked, 1.0)
+        grad *= inside[:, None]
+        return grad.reshape(y_pred.shape)
 
     @staticmethod
-    def _minus_one_at(labels, p):
+    def _minus_one_at(index, p):
         """p - onehot(labels) in one copy of p (p is the layer's output and stays intact)."""
         grad = p.copy()
-        np.put_along_axis(grad, labels, np.take_along_axis(grad, labels, -1) - 1.0, -1)
+        grad.reshape(-1, p.shape[-1])[index] -= 1.0      # a view: the copy is contiguous
         return grad
 
     def gradient(self, y_true, y_pred, sample_weight=None):
-        y_true, moved = self.prepare(y_true, y_pred)
-        grad = self.weigh(self.sample_gradient(y_true, moved), y_true, moved, sample_weight)
-        return np.moveaxis(grad, -1, self.axis)
+        y_true, y_pred = self.prepare(y_true, y_pred)
+        grad = self.sample_gradient(y_true, y_pred)
+        return self._restore(self.weigh(grad, y_true, y_pred, sample_weight))
 
     def logits_gradient(self, y_true, p, sample_weight=None):
         """d(reduced loss)/d logits when p = softmax(logits): (p - onehot(y)) c_i."""
-        y_true, moved = self.prepare(y_true, p)
-        grad = self._minus_one_at(self.labels(y_true, moved), moved)
-        return np.moveaxis(self.weigh(grad, y_true, moved, sample_weight), -1, self.axis)
+        y_true, p = self.prepare(y_true, p)
+        grad = self._minus_one_at(self.labels(y_true, p), p)
+        return self._restore(self.weigh(grad, y_true, p, sample_weight))
 
     def weigh(self, grad, y_true, y_pred, sample_weight):
         factors = reduction_factors(y_pred.shape[:-1], sample_weight, self.mask(y_true, y_pred),
                                     self.reduction, grad.dtype)
-        grad *= np.expand_dims(factors, -1) if np.ndim(factors) else factors
+        grad *= factors[..., None] if np.ndim(factors) else factors
         return grad
 
     def check_labels(self, y_true, output_shape):
