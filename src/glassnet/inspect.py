@@ -283,11 +283,11 @@ def identical_units(layer, tolerance=None):
     keys, scales, columns = (columns @ weights)[order], scales[order], columns[order]
     allowed = tolerance * float(weights.sum()) * np.maximum(scales[:-1], scales[1:])
     breaks = np.flatnonzero(np.diff(keys) > allowed) + 1
+    starts, stops = np.r_[0, breaks], np.r_[breaks, len(keys)]
     groups = members = 0
-    for run in np.split(np.arange(len(keys)), breaks):
-        if len(run) > 1:
-            g, m = _group_run(columns[run], scales[run], tolerance)
-            groups, members = groups + g, members + m
+    for start, stop in zip(starts[stops - starts > 1], stops[stops - starts > 1]):
+        g, m = _group_run(columns[start:stop], scales[start:stop], tolerance)
+        groups, members = groups + g, members + m
     return groups, members
 
 

@@ -27,10 +27,6 @@ import numpy as np
 from . import data, inspect
 from .callbacks import Callback
 
-_NONE_STATS = ("kernel_norm", "grad_norm", "update_ratio", "saturated_share", "dead_share",
-               "dead_share_epoch", "identical_groups", "identical_units")
-
-
 class Probe(Callback):
     """Records per-layer statistics every ``every`` batches into ``history.probes``.
 
@@ -154,29 +150,28 @@ class _LayerProbe:
     def statistics(self, after=None):
         """This step's row; ``after`` is the kernel after the update (default: the layer's)."""
         layer = self.layer
-        row = {"name": layer.name, "class": type(layer).__name__, "activation": self.activation,
-               "units": self.units, "fan_in": self.fan_in}
-        row.update(dict.fromkeys(_NONE_STATS))
+        kernel_norm = grad_norm = update_ratio = None
         if self.kernel is not None:
             kernel_norm = inspect.fast_norm(self.before)
             np.subtract(self.kernel if after is None else after, self.before,
                         out=self.before)                                # the step's update
-            row["kernel_norm"] = kernel_norm
-            row["grad_norm"] = inspect.fast_norm(layer.grads[self.kernel_index])
-            row["update_ratio"] = inspect.ratio(inspect.fast_norm(self.before), kernel_norm)
+            grad_norm = inspect.fast_norm(layer.grads[self.kernel_index])
+            update_ratio = inspect.ratio(inspect.fast_norm(self.before), kernel_norm)
+        mean = std = saturated = dead = None
         output = getattr(layer, "_y", None)
-        if output is None:
-            row["activation_mean"] = row["activation_std"] = None
-            return row
-        if self.ones is None or self.ones.size != output.size or self.ones.dtype != output.dtype:
-            self.ones = np.ones(output.size, dtype=output.dtype)
-        mean, std, saturated, alive = inspect.output_statistics(layer, output, self.ones)
-        row["activation_mean"], row["activation_std"] = mean, std
-        row["saturated_share"] = saturated
-        if alive is not None:
-            row["dead_share"] = 1.0 - int(np.count_nonzero(alive)) / alive.size
-            self.alive = alive if self.alive is None else self.alive | alive
-        return row
+        if output is not None:
+            if self.ones is None or self.ones.shape != (output.size,) \
+                    or self.ones.dtype != output.dtype:
+                self.ones = np.ones(output.size, dtype=output.dtype)
+            mean, std, saturated, alive = inspect.output_statistics(layer, output, self.ones)
+            if alive is not None:
+                dead = 1.0 - int(np.count_nonzero(alive)) / alive.size
+                self.alive = alive if self.alive is None else self.alive | alive
+        return {"name": layer.name, "class": type(layer).__name__, "activation": self.activation,
+                "units": self.units, "fan_in": self.fan_in, "kernel_norm": kernel_norm,
+                "grad_norm": grad_norm, "update_ratio": update_ratio, "activation_mean": mean,
+                "activation_std": std, "saturated_share": saturated, "dead_share": dead,
+                "dead_share_epoch": None, "identical_groups": None, "identical_units": None}
 
     def epoch_statistics(self):
         stats = {}
