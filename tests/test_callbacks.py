@@ -75,7 +75,8 @@ def test_evaluate_and_predict_hooks():
                               ("on_test_batch_end", 1), ("on_test_end",)]
     recorder.calls.clear()
     model.predict(x, batch_size=4, verbose=0, callbacks=[recorder])
-    assert recorder.calls == [("on_predict_begin",), ("on_predict_batch_end", 0),
+    assert recorder.calls == [("on_predict_begin",), ("on_predict_batch_begin", 0),
+                              ("on_predict_batch_end", 0), ("on_predict_batch_begin", 1),
                               ("on_predict_batch_end", 1), ("on_predict_end",)]
 
 

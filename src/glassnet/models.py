@@ -521,11 +521,14 @@ class Sequential:
         callback_list = callbacks_module.CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=math.ceil(len(x) / batch_size))
+        batch_begin = callback_list.uses("on_predict_batch_begin")
         batch_end = callback_list.uses("on_predict_batch_end")
         outputs = np.empty((len(x),) + self.output_shape[1:], dtype=config.floatx())
         with threads.limit_for(self._multiply_adds(batch_size)), np.errstate(all="ignore"):
             callback_list.on_predict_begin()
             for step, start in enumerate(range(0, len(x), batch_size)):
+                if batch_begin:
+                    callback_list.on_predict_batch_begin(step)
                 batch = self._forward(x[start:start + batch_size], training=False)
                 outputs[start:start + batch_size] = batch
                 if batch_end:

@@ -2,10 +2,10 @@
 parameter counts, then the totals with their memory.
 
 Keras draws the table with ``rich``; this module draws the same characters without it. The
-line is ``min(88, terminal columns - 4)`` wide (76 where no terminal says otherwise); the
-columns are cut at ``positions`` (0.45, 0.80, 1.0) and then narrowed evenly to fit the cell
-padding and borders; a cell too narrow for its text wraps at spaces and ends a word that
-still does not fit with "…".
+line is ``min(88, terminal columns - 4)`` wide (76 where no terminal says otherwise) and is
+cut at the terminal's edge; the columns are cut at ``positions`` (0.45, 0.80, 1.0) and then
+narrowed evenly to fit the cell padding and borders; a cell too narrow for its text wraps at
+spaces and ends a word that still does not fit with "…".
 """
 import math
 import re
@@ -36,7 +36,8 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False,
         positions = [p * 0.90 for p in positions] + [1.0]
         header.append("Trainable")
         align.append("center")
-    line_length = line_length or min(default_length, shutil.get_terminal_size().columns - 4)
+    console_width = shutil.get_terminal_size().columns
+    line_length = line_length or min(default_length, console_width - 4)
     widths = _cell_widths(line_length, positions)
     rows = [_layer_fields(layer, shape, show_trainable)
             for layer, shape in _selected(model, layer_range)]
@@ -48,7 +49,8 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False,
             lines.append(_rule("├", "┼", "┤", "─", widths))
         lines += _row(fields, widths, align, "│")
     lines.append(_rule("└", "┴", "┘", "─", widths))
-    return "\n".join(lines + _totals(model))
+    # As Keras's console does, a line wider than the terminal is cut at its edge.
+    return "\n".join(line[:console_width] for line in lines + _totals(model))
 
 
 def _cell_widths(line_length, positions):
