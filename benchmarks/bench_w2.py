@@ -2,7 +2,9 @@
 
 60,000 x 784 synthetic samples (seeded, ``common.synthetic_w2``), 784-300-100-10
 ReLU/softmax, Adam(1e-3), batch 128, one epoch, float32, sparse cross-entropy. NumPy's BLAS
-and PyTorch's intra-op pool both get 2 threads. Contenders interleaved in this one process,
+and PyTorch's intra-op pool both get 2 threads; glassnet's fit may still choose one
+(threads.py: when other processes keep the other core busy), so it also runs with that
+policy off ("thread policy off": exactly 2 threads, as the peers). Contenders interleaved in this one process,
 best of ``--repeats``; throughput = samples / best seconds.
 
 Goal (issue 2): glassnet's throughput at least PyTorch eager's.
@@ -12,7 +14,8 @@ import sys
 import common
 import peers
 
-NAMES = ["glassnet", "numpy loop", "torch eager", "torch fused Adam"]
+NAMES = ["glassnet", "glassnet, thread policy off", "numpy loop", "torch eager",
+         "torch fused Adam"]
 
 
 def run(quick=False, repeats=3):

@@ -1,6 +1,7 @@
 """The peers, each written the way its users write it: a setup that returns the run to time.
 
-- glassnet: ``Sequential`` of Input + Dense layers, ``compile("adam", sparse CE)``, ``fit``.
+- glassnet: ``Sequential`` of Input + Dense layers, ``compile("adam", sparse CE)``, ``fit``
+  (its own BLAS-thread policy on; "thread policy off" runs on the threads every peer gets).
 - PyTorch: a plain idiomatic loop over pre-made tensors, ``torch.randperm`` each epoch, batches
   by indexing, ``zero_grad`` / ``backward`` / ``step``, the batch loss read with ``.item()``
   (as ``fit`` reports it). ``fused=True`` is ``Adam(fused=True)``; otherwise default Adam.
@@ -29,10 +30,23 @@ def glassnet_model(sizes, seed=0):
     return model
 
 
-def glassnet_setup(x, y, sizes, epochs, batch_size, seed=0):
+def glassnet_setup(x, y, sizes, epochs, batch_size, seed=0, policy=True):
+    """``policy=False``: glassnet's BLAS-thread policy off, so fit uses the threads the
+    benchmark gives every contender."""
+    from glassnet import threads
+
     def setup():
         model = glassnet_model(sizes, seed)
-        return lambda: model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
+
+        def run():
+            saved = threads.ONE_THREAD_BELOW, threads.ADAPT_TO_LOAD
+            if not policy:
+                threads.ONE_THREAD_BELOW, threads.ADAPT_TO_LOAD = 0, False
+            try:
+                return model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
+            finally:
+                threads.ONE_THREAD_BELOW, threads.ADAPT_TO_LOAD = saved
+        return run
     return setup
 
 
@@ -103,6 +117,8 @@ def contenders(x, y, sizes, epochs, batch_size, names):
     from common import has
     makers = {
         "glassnet": lambda: glassnet_setup(x, y, sizes, epochs, batch_size),
+        "glassnet, thread policy off": lambda: glassnet_setup(x, y, sizes, epochs, batch_size,
+                                                              policy=False),
         "numpy loop": lambda: numpy_setup(x, y, sizes, epochs, batch_size),
         "numpy loop, per-array Adam": lambda: numpy_setup(x, y, sizes, epochs, batch_size,
                                                           flat=False),
