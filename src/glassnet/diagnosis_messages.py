@@ -40,8 +40,8 @@ TEMPLATES = {
     },
     ("vanishing_gradient", "bounded"): {
         "en": "The gradient vanishes on its way back: the first layer '{layer}' gets a gradient "
-              "{ratio:.1e} times the size of the output layer's ('{last}'), about {per_layer:.2f}x "
-              "less in each of the {depth} layers. Why: backpropagation multiplies the gradient "
+              "{ratio:.1e} times the size of the output layer's ('{last}'): across its {depth} "
+              "layers it shrinks to about {per_layer:.2f}x per layer. Why: backpropagation multiplies the gradient "
               "by every layer's activation derivative, and {activation}'s derivative is at most "
               "{max_derivative:.2g} (and nearly 0 where it saturates), so little is left after "
               "several layers and the first layers hardly learn. Try: ReLU in the hidden layers "
@@ -55,8 +55,8 @@ TEMPLATES = {
     },
     ("vanishing_gradient", "other"): {
         "en": "The gradient vanishes on its way back: the first layer '{layer}' gets a gradient "
-              "{ratio:.1e} times the size of the output layer's ('{last}'), about {per_layer:.2f}x "
-              "less in each of the {depth} layers. Why: backpropagation multiplies the gradient "
+              "{ratio:.1e} times the size of the output layer's ('{last}'): across its {depth} "
+              "layers it shrinks to about {per_layer:.2f}x per layer. Why: backpropagation multiplies the gradient "
               "by every layer's weights and activation derivative; when that product is below 1 "
               "the gradient shrinks geometrically with depth and the first layers hardly learn. "
               "Try: an initialization matched to the activation (he_normal for ReLU, "

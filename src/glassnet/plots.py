@@ -25,17 +25,22 @@ def plot_activation_histograms(model_or_outputs, x=None, bins=30, layers=None, v
 
     ``plot_activation_histograms(model, x)`` runs one forward pass in inference mode;
     ``plot_activation_histograms(outputs)`` takes a list of arrays (e.g. from
-    ``inspect.activations``). ``layers`` picks layer indices (default: all). A sigmoid layer
+    ``inspect.activations``). ``layers`` picks layer indices (default: all). Bounded
+    activations (sigmoid, tanh, ...) are drawn over their whole output range, others over
+    their values, unless ``value_range=(low, high)`` is given. A sigmoid layer
     whose outputs pile up at 0 and 1 is saturated; one whose outputs all sit at one value has
     units that compute the same thing.
     """
     if x is not None:
-        from .inspect import activations
+        from .inspect import BOUNDED, activation_name, activations
         outputs = activations(model_or_outputs, x)
         names = [layer.name for layer in model_or_outputs.layers]
+        ranges = [value_range or BOUNDED.get(activation_name(layer))
+                  for layer in model_or_outputs.layers]
     else:
         outputs = [np.asarray(o) for o in model_or_outputs]
         names = [f"layer {i + 1}" for i in range(len(outputs))]
+        ranges = [value_range] * len(outputs)
     indices = list(range(len(outputs))) if layers is None else list(layers)
     if not indices:
         raise ValueError("plot_activation_histograms needs at least one layer to draw.")
@@ -43,7 +48,7 @@ def plot_activation_histograms(model_or_outputs, x=None, bins=30, layers=None, v
     for ax, index in zip(axes, indices):
         values = outputs[index].reshape(-1)
         values = values[np.isfinite(values)]
-        ax.hist(values, bins=bins, range=value_range, color="tab:blue")
+        ax.hist(values, bins=bins, range=ranges[index], color="tab:blue")
         ax.set_title(names[index], fontsize=9)
         ax.set_xlabel("output")
         if ax is axes[0]:
