@@ -144,6 +144,15 @@ def test_gradient_check_catches_a_wrong_derivative():
     assert inspect.gradient_check(model, *data()) > 1e-2
 
 
+def test_gradient_check_includes_the_penalties_fit_minimizes():
+    model = keras.Sequential([
+        keras.Input(shape=(4,)),
+        L.Dense(5, activation="tanh", kernel_regularizer="l2", activity_regularizer="l2"),
+        L.Dense(3, activation="softmax", bias_regularizer=keras.regularizers.L1L2(0.1, 0.2))])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    assert inspect.gradient_check(model, *data()) < 1e-6
+
+
 def test_gradient_check_can_sample_entries():
     model = small_model()
     error = inspect.gradient_check(model, *data(), max_entries=3)

@@ -166,7 +166,7 @@ class Watcher:
         """Conditions that held on every record of a run shorter than the patience."""
         start = len(self.findings)
         if 0 < self._records < self.patience and "diverged" not in self._codes:
-            for (code, _), (count, finding) in list(self._streaks.items()):
+            for count, finding in list(self._streaks.values()):
                 if count == self._records and finding is not None:
                     self._report(finding)
         if self._records and len(self._window) < WINDOW and self.scope == "epoch":
@@ -191,8 +191,8 @@ class Watcher:
 
     def _streak(self, code, holds, finding=None):
         """Count records in a row on which ``code``'s condition holds; report at patience."""
-        count = self._streaks.get((code, None), (0, None))[0] + 1 if holds else 0
-        self._streaks[(code, None)] = (count, finding if holds else None)
+        count = self._streaks.get(code, (0, None))[0] + 1 if holds else 0
+        self._streaks[code] = (count, finding if holds else None)
         if holds and count >= self.patience:
             self._report(finding)
 
@@ -202,7 +202,7 @@ class Watcher:
     # -- rules --------------------------------------------------------------------------------
     def _check_diverged(self, record):
         what = None
-        if not _finite(record["loss"]):
+        if record["loss"] is not None and not math.isfinite(record["loss"]):
             what = ("the loss", "손실", record["loss"])
         else:
             for row in record["layers"]:
@@ -261,8 +261,10 @@ class Watcher:
     def _stalled(self, min_records):
         if len(self._window) < min_records or "no_learning_signal" in self._codes:
             return None
-        losses, updates, grads, steps = (np.array(v, dtype=float) for v in zip(*self._window))
-        if not np.isfinite(updates).any() or self._first_loss is None:
+        losses, updates, grads, steps = (np.array([math.nan if v is None else v for v in column],
+                                                  dtype=float) for column in zip(*self._window))
+        if not np.isfinite(updates).any() or not _finite(self._first_loss) \
+                or self._first_loss <= 0 or not np.isfinite(losses).all():
             return None
         update = float(np.nanmedian(updates))
         loss_now = float(np.mean(losses))

@@ -135,13 +135,13 @@ def _check_array(model, x, y, sample_weight, param, grad, eps, max_entries):
 
 
 def _loss(model, x, y, sample_weight):
-    return float(model.loss(y, model._forward(x, training=False), sample_weight))
+    return model._loss_value(y, model._forward(x, training=False), sample_weight)
 
 
 def _loss_and_backward(model, x, y, sample_weight):
     """The compiled loss at the current weights, with every layer's ``grads`` filled."""
     y_pred = model._forward(x, training=False)
-    loss_value = float(model.loss(y, y_pred, sample_weight))
+    loss_value = model._loss_value(y, y_pred, sample_weight)    # with any penalties, as fit
     model._backward(y, y_pred, sample_weight)
     return loss_value, y_pred
 

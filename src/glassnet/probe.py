@@ -6,6 +6,7 @@ of each epoch, it appends one record to ``history.probes``::
 
     {"step": 12, "epoch": 0, "batch": 12, "loss": 2.07,
      "layers": [{"name": "dense", "class": "Dense", "activation": "relu",
+                 "units": 300, "fan_in": 64,
                  "kernel_norm": ..., "grad_norm": ..., "update_ratio": ...,
                  "activation_mean": ..., "activation_std": ...,
                  "saturated_share": None, "dead_share": 0.0,
@@ -47,9 +48,8 @@ class Probe(Callback):
 
     # -- fit's events ---------------------------------------------------------------------------
     def on_train_begin(self, logs=None):
-        history = getattr(self.model, "history", None)
+        history = getattr(self.model, "history", None)      # this fit's (CallbackList sets it)
         self.records = history.probes if history is not None else []
-        del self.records[:]
         self._layers = [_LayerProbe(layer) for layer in self.model.layers]
         self._step = 0
         verbose = self.params.get("verbose", 0) if self.verbose is None else self.verbose
