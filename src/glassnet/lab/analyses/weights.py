@@ -1,0 +1,433 @@
+"""§4: weight initialization — symmetry, activation histograms, the notes' experiment,
+exploding gradients, and (beyond the notes) He initialization in deep ReLU networks."""
+import numpy as np
+
+from .. import figures, stats
+from .common import Say, Section, Table, color, curves, findings_summary, fmt, found, groups, \
+    mean, number, percent, reached as _reached, separation, values
+
+
+def _epoch_axes(ax, say, ylabel):
+    ax.set(xlabel=say("epoch", "에폭"), ylabel=ylabel)
+
+
+def symmetry(records, lang):
+    say = Say(lang)
+    config = records[0]["config"]
+    by_init = groups(records, "init")
+    section = Section(setup=say(
+        f"digits (pixels / 16), {config['depth']} hidden layers of {config['width']} "
+        f"{config['activation']} units, every kernel (output layer too) from the same "
+        f"initializer, biases 0, SGD learning rate {config['learning_rate']}, "
+        f"{config['epochs']} epochs. Distinct units = groups of equal kernel columns "
+        f"(to 1e-6 of the largest weight) after training.",
+        f"digits(픽셀/16), {config['activation']} 은닉층 {config['depth']}개(각 {config['width']}개), "
+        f"출력층까지 모든 커널을 같은 초기화로, 편향 0, SGD 학습률 {config['learning_rate']}, "
+        f"{config['epochs']} 에폭. 서로 다른 노드 = 학습 후 커널의 열이 같은(가장 큰 가중치의 1e-6 "
+        f"이내) 묶음의 수."))
+    fig, axes = figures.figure(2)
+    for index, (init, runs) in enumerate(by_init.items()):
+        figures.band(axes[0, 0], curves(runs, "test_accuracy"), init, color(index))
+    _epoch_axes(axes[0, 0], say, say("test accuracy", "테스트 정확도"))
+    axes[0, 0].legend()
+    labels = list(by_init)
+    layer_count = len(records[0]["metrics"]["distinct_units"])
+    width = 0.8 / layer_count
+    for layer in range(layer_count):
+        counts = [mean([r["metrics"]["distinct_units"][layer] for r in runs])
+                  for runs in by_init.values()]
+        axes[0, 1].bar(np.arange(len(labels)) + layer * width, counts, width,
+                       label=say(f"layer {layer + 1}", f"{layer + 1}층"), color=color(layer))
+    axes[0, 1].set_xticks(np.arange(len(labels)) + width * (layer_count - 1) / 2, labels)
+    axes[0, 1].set(ylabel=say("distinct units", "서로 다른 노드 수"))
+    axes[0, 1].legend()
+    section.add_figure("symmetry", fig, say(
+        "Left: test accuracy per epoch. Right: how many different units each hidden layer has "
+        "after training.", "왼쪽: 에폭별 테스트 정확도. 오른쪽: 학습 후 은닉층마다 서로 다른 노드의 수."))
+    units = records[0]["metrics"]["units"]
+    section.tables.append(Table(
+        say("After training (mean over seeds)", "학습 후(시드 평균)"),
+        [say("initializer", "초기화")] + [say(f"distinct units, layer {i + 1} (of {u})",
+                                            f"{i + 1}층 서로 다른 노드(전체 {u})")
+                                        for i, u in enumerate(units)]
+        + [say("test accuracy", "테스트 정확도"), say("diagnose (seeds)", "diagnose 진단(시드 수)")],
+        [[init] + [number(mean([r["metrics"]["distinct_units"][i] for r in runs]))
+                   for i in range(len(units))]
+         + [fmt(values(runs, "test_accuracy"), percent=True), findings_summary(runs, say)]
+         for init, runs in by_init.items()]))
+    for init, runs in by_init.items():
+        distinct = max(max(r["metrics"]["distinct_units"]) for r in runs)
+        accuracy = mean(values(runs, "test_accuracy"))
+        symmetric = found(runs, "symmetric_units")
+        silent = found(runs, "no_learning_signal")
+        seen = []
+        if symmetric:
+            seen.append(f"symmetric_units ({symmetric}/{len(runs)})")
+        if silent:
+            seen.append(f"no_learning_signal ({silent}/{len(runs)})")
+        diagnosis = say(f" diagnose reports {', '.join(seen)}.", f" diagnose는 {', '.join(seen)}를 "
+                        f"보고한다.") if seen else ""
+        if distinct == 1:
+            section.conclusion.append(say(
+                f"{init}: after training every hidden layer still has 1 distinct unit out of "
+                f"{units[0]} — equal weights get equal gradients, so the units stay identical "
+                f"forever and the layer works like a single unit; test accuracy "
+                f"{percent(accuracy)}.{diagnosis} This is the notes' case for breaking the "
+                f"symmetry.",
+                f"{init}: 학습 후에도 모든 은닉층에서 서로 다른 노드가 {units[0]}개 중 1개뿐이다. 같은 "
+                f"가중치는 같은 그래디언트를 받으므로 노드들은 영원히 같고, 층은 노드 하나처럼 "
+                f"동작한다. 테스트 정확도 {percent(accuracy)}.{diagnosis} 노트가 말하는 '균형 "
+                f"깨뜨리기'가 필요한 경우다."))
+        else:
+            section.conclusion.append(say(
+                f"{init}: up to {distinct} distinct units per layer; test accuracy "
+                f"{percent(accuracy)}.{diagnosis}",
+                f"{init}: 층마다 서로 다른 노드가 최대 {distinct}개, 테스트 정확도 "
+                f"{percent(accuracy)}.{diagnosis}"))
+    return section
+
+
+def init_histograms(records, lang):
+    say = Say(lang)
+    by_setting = groups(records, "activation", "init")
+    config = records[0]["config"]
+    section = Section(setup=say(
+        f"Deep Learning from Scratch 6.2.2: x = randn({config['samples']}, {config['width']}), "
+        f"{config['depth']} Dense layers of {config['width']} units without bias, forward pass "
+        f"only; glorot_normal and he_normal are Keras's (variance 1/100 and 2/100 here).",
+        f"밑바닥부터 시작하는 딥러닝 6.2.2: x = randn({config['samples']}, {config['width']}), "
+        f"편향 없는 Dense {config['width']}개짜리 {config['depth']}층, 순전파만. glorot_normal과 "
+        f"he_normal은 케라스의 것(여기서 분산 1/100, 2/100)."))
+    if not records[0].get("histograms"):
+        section.conclusion = [say("Histograms need glassnet.inspect, which is not installed.",
+                                  "히스토그램에는 glassnet.inspect가 필요하지만 설치되어 있지 않다.")]
+        return section
+    activations_ = list(dict.fromkeys(a for a, _ in by_setting))
+    for activation in activations_:
+        inits = [i for a, i in by_setting if a == activation]
+        fig, axes = figures.figure(config["depth"], len(inits), width=10,
+                                   height=1.4 * len(inits))
+        for row, init in enumerate(inits):
+            runs = by_setting[(activation, init)]
+            low, high = runs[0]["range"]
+            counts = np.sum([r["histograms"] for r in runs], axis=0)
+            edges = np.linspace(low, high, counts.shape[1] + 1)
+            for layer in range(config["depth"]):
+                ax = axes[row, layer]
+                ax.bar(edges[:-1], counts[layer], width=edges[1] - edges[0], align="edge",
+                       color=color(row))
+                ax.set_yticks([])
+                if row == 0:
+                    ax.set_title(say(f"layer {layer + 1}", f"{layer + 1}층"))
+            axes[row, 0].set_ylabel(init, fontsize=7)
+        section.add_figure(f"init-histograms-{activation}", fig, say(
+            f"{activation}: histogram of each layer's outputs, one row per initializer "
+            f"(seeds pooled).",
+            f"{activation}: 층별 출력의 히스토그램, 초기화마다 한 줄(시드 합산)."))
+    rows = []
+    for (activation, init), runs in by_setting.items():
+        std = np.mean([r["metrics"]["std"] for r in runs], axis=0)
+        edge = np.mean([r["metrics"]["saturated_or_zero"] for r in runs], axis=0)
+        rows.append([activation, init, " → ".join(number(s) for s in std), percent(edge[-1])])
+    section.tables.append(Table(
+        say("Spread of each layer's outputs (std, layer 1 → 5) and the share at the limits in "
+            "the last layer (sigmoid below 0.01 or above 0.99, tanh beyond ±0.99, ReLU exactly 0)",
+            "층별 출력의 퍼짐(표준편차, 1층 → 5층)과 마지막 층에서 한계에 있는 비율(시그모이드 0.01 "
+            "미만 또는 0.99 초과, tanh ±0.99 밖, ReLU는 정확히 0)"),
+        [say("activation", "활성화"), say("initializer", "초기화"), say("std per layer", "층별 표준편차"),
+         say("at the limits, layer 5", "5층 한계 비율")], rows))
+    section.conclusion = _histogram_conclusion(by_setting, say)
+    return section
+
+
+def _histogram_conclusion(by_setting, say):
+    def last(activation, init, name):
+        runs = by_setting.get((activation, init))
+        return None if not runs else float(np.mean([r["metrics"][name][-1] for r in runs]))
+
+    inits = list(dict.fromkeys(i for _, i in by_setting))
+    big, small = inits[0], inits[1]
+    paragraphs = []
+    saturated = last("sigmoid", big, "saturated_or_zero")
+    if saturated is not None:
+        paragraphs.append(say(
+            f"sigmoid with {big}: {percent(saturated)} of layer 5's outputs sit within 0.01 of 0 "
+            f"or 1, where sigmoid's derivative is nearly 0 — the vanishing gradient's cause, seen "
+            f"before any training. With {small} the outputs bunch at 0.5 (std "
+            f"{number(last('sigmoid', small, 'std'))}): every unit computes nearly the same "
+            f"thing, a loss of expressiveness. glorot_normal keeps a std of "
+            f"{number(last('sigmoid', 'glorot_normal', 'std'))} at layer 5.",
+            f"시그모이드와 {big}: 5층 출력의 {percent(saturated)}가 0이나 1에서 0.01 이내에 있다. "
+            f"그곳에서 시그모이드의 도함수는 거의 0이다 — 학습 전부터 보이는 그래디언트 소실의 원인. "
+            f"{small}에서는 출력이 0.5에 몰린다(표준편차 {number(last('sigmoid', small, 'std'))}): 모든 "
+            f"노드가 거의 같은 값을 내어 표현력을 잃는다. glorot_normal은 5층에서도 표준편차 "
+            f"{number(last('sigmoid', 'glorot_normal', 'std'))}를 유지한다."))
+    relu = {init: last("relu", init, "std") for init in inits}
+    if relu.get("he_normal") is not None and relu.get("glorot_normal") is not None:
+        paragraphs.append(say(
+            f"ReLU, std of layer 5: {big} {number(relu[big])}, {small} {number(relu[small])}, "
+            f"glorot_normal {number(relu['glorot_normal'])}, he_normal {number(relu['he_normal'])}. "
+            f"ReLU zeroes half of its inputs, so Xavier's variance 1/n lets the signal shrink "
+            f"layer by layer and He's 2/n keeps it — the reason He initialization exists.",
+            f"ReLU의 5층 표준편차: {big} {number(relu[big])}, {small} {number(relu[small])}, "
+            f"glorot_normal {number(relu['glorot_normal'])}, he_normal {number(relu['he_normal'])}. "
+            f"ReLU는 입력의 절반을 0으로 만드므로 Xavier의 분산 1/n에서는 신호가 층마다 줄고, He의 "
+            f"2/n에서는 유지된다 — He 초기화가 있는 이유다."
+        ) if relu["glorot_normal"] < relu["he_normal"] else say(
+            f"ReLU, std of layer 5: glorot_normal {number(relu['glorot_normal'])}, he_normal "
+            f"{number(relu['he_normal'])}: here He does not keep the spread better than Xavier, "
+            f"unlike Deep Learning from Scratch's figure.",
+            f"ReLU의 5층 표준편차: glorot_normal {number(relu['glorot_normal'])}, he_normal "
+            f"{number(relu['he_normal'])}: 밑바닥부터 시작하는 딥러닝의 그림과 달리 여기서는 He가 "
+            f"Xavier보다 퍼짐을 더 잘 유지하지 않는다."))
+    return paragraphs
+
+
+def init_compare(records, lang):
+    say = Say(lang)
+    notes = [r for r in records if r["config"].get("part") == "notes"]
+    dlfs = [r for r in records if r["config"].get("part") == "dlfs"]
+    section = Section(setup=say(
+        "The notes' experiment: digits as load_digits gives them (pixels 0..16, not scaled), "
+        "train_test_split(test_size=0.3, random_state=seed), the first 50 training samples as "
+        "validation data; Flatten, Dense(300, relu), Dense(100, relu), Dense(10, softmax) with "
+        "the same kernel_initializer in every layer; sparse categorical cross-entropy, "
+        "optimizer='sgd' (learning rate 0.01), batch 32, 20 epochs. Deep Learning from Scratch "
+        "6.2.4: 4 x 100 ReLU, pixels / 16, SGD(0.01), batches of 128 drawn with replacement; "
+        "its 'Xavier' and 'He' are N(0, 1/fan_in) and N(0, 2/fan_in).",
+        "노트의 실험: load_digits 그대로의 digits(픽셀 0..16, 정규화 없음), "
+        "train_test_split(test_size=0.3, random_state=시드), 학습 데이터의 처음 50개를 검증용으로; "
+        "Flatten, Dense(300, relu), Dense(100, relu), Dense(10, softmax), 모든 층에 같은 "
+        "kernel_initializer; sparse categorical cross-entropy, optimizer='sgd'(학습률 0.01), 배치 32, "
+        "20 에폭. 밑바닥부터 시작하는 딥러닝 6.2.4: ReLU 100개 x 4층, 픽셀/16, SGD(0.01), 복원 추출한 "
+        "128개 배치; 그 책의 'Xavier'와 'He'는 N(0, 1/fan_in)과 N(0, 2/fan_in)."))
+    if notes:
+        _notes_part(section, groups(notes, "init"), say)
+    if dlfs:
+        _dlfs_part(section, groups(dlfs, "init"), say)
+    return section
+
+
+def _notes_part(section, by_init, say):
+    fig, axes = figures.figure(3)
+    for index, (init, runs) in enumerate(by_init.items()):
+        figures.band(axes[0, 0], curves(runs, "accuracy"), init, color(index))
+        figures.band(axes[0, 1], curves(runs, "val_accuracy"), init, color(index))
+        figures.band(axes[0, 2], curves(runs, "loss"), init, color(index))
+    _epoch_axes(axes[0, 0], say, say("training accuracy", "학습 정확도"))
+    _epoch_axes(axes[0, 1], say, say("validation accuracy (50 samples)", "검증 정확도(50개)"))
+    _epoch_axes(axes[0, 2], say, say("training loss", "학습 손실"))
+    axes[0, 2].set_yscale("log")
+    axes[0, 0].legend()
+    section.add_figure("init-compare-notes", fig, say(
+        "The notes' experiment over seeds: mean and 95% band.",
+        "시드별로 반복한 노트의 실험: 평균과 95% 구간."))
+    section.tables.append(Table(
+        say("The notes' experiment, final numbers", "노트의 실험, 최종 수치"),
+        [say("initializer", "초기화"), say("test accuracy", "테스트 정확도"),
+         say("test loss", "테스트 손실"), say("validation accuracy", "검증 정확도"),
+         say("diverged (seeds)", "발산(시드 수)")],
+        [[init, fmt(values(runs, "test_accuracy"), percent=True),
+          fmt(values(runs, "test_loss")), fmt(values(runs, "val_accuracy"), percent=True),
+          f"{sum(v or 0 for v in values(runs, 'diverged'))}/{len(runs)}"]
+         for init, runs in by_init.items()]))
+    accuracy = {init: values(runs, "test_accuracy") for init, runs in by_init.items()}
+    ranking = sorted(accuracy, key=lambda i: -mean(accuracy[i]))
+    baseline = accuracy.get("RandomNormal")
+    paragraphs = [say(
+        "Ranking by mean test accuracy: " + ", ".join(
+            f"{i} {percent(mean(accuracy[i]))}" for i in ranking) + ".",
+        "평균 테스트 정확도 순위: " + ", ".join(
+            f"{i} {percent(mean(accuracy[i]))}" for i in ranking) + ".")]
+    if baseline:
+        for init in ("he_normal", "glorot_uniform"):
+            if init not in accuracy:
+                continue
+            better = mean(accuracy[init]) > mean(baseline)
+            paragraphs.append(say(
+                f"{init} vs RandomNormal: {100 * (mean(accuracy[init]) - mean(baseline)):+.1f} "
+                f"points; {separation(say, accuracy[init], baseline)}. "
+                + ("The data agree with the notes here." if better and stats.separated(
+                    accuracy[init], baseline) else
+                   "The data do not confirm the notes' claim here." if not better else
+                   "The direction agrees with the notes, but the difference is not beyond seed "
+                   "noise."),
+                f"{init} 대 RandomNormal: {100 * (mean(accuracy[init]) - mean(baseline)):+.1f}%p; "
+                f"{separation(say, accuracy[init], baseline)}. "
+                + ("여기서는 데이터가 노트와 일치한다." if better and stats.separated(
+                    accuracy[init], baseline) else
+                   "여기서는 데이터가 노트의 주장을 확인해 주지 않는다." if not better else
+                   "방향은 노트와 같지만 차이가 시드 변동을 넘지 않는다.")))
+    diverged = {i: sum(v or 0 for v in values(runs, "diverged")) for i, runs in by_init.items()}
+    if any(diverged.values()):
+        paragraphs.append(say(
+            "Diverged runs: " + ", ".join(f"{i} {n}/{len(by_init[i])}" for i, n in diverged.items())
+            + ". On raw pixels (0..16) the first layer's inputs are up to 16 times larger than "
+              "scaled ones, so an initializer sized for unit-scale inputs (He, with its factor 2) "
+              "starts with large activations and SGD can overshoot into NaN.",
+            "발산한 실행: " + ", ".join(f"{i} {n}/{len(by_init[i])}" for i, n in diverged.items())
+            + ". 원본 픽셀(0..16)은 정규화한 입력보다 최대 16배 크므로, 단위 크기 입력에 맞춘 "
+              "초기화(계수 2의 He)는 큰 활성화로 시작하고 SGD가 NaN으로 튈 수 있다."))
+    else:
+        paragraphs.append(say(
+            "No run diverged with these seeds, even he_normal on raw pixels 0..16.",
+            "이 시드들에서는 원본 픽셀 0..16의 he_normal을 포함해 발산한 실행이 없다."))
+    section.conclusion.extend(paragraphs)
+
+
+def _dlfs_part(section, by_init, say):
+    fig, axes = figures.figure(1, width=6)
+    window = 20
+    for index, (init, runs) in enumerate(by_init.items()):
+        smoothed = [np.convolve(np.nan_to_num(stats.clean(c), nan=np.nan),
+                                np.ones(window) / window, mode="valid")
+                    for c in curves(runs, "batch_loss")]
+        figures.band(axes[0, 0], smoothed, init, color(index),
+                     x=np.arange(window, window + len(smoothed[0])))
+    axes[0, 0].set(xlabel=say("iteration", "반복"),
+                   ylabel=say(f"batch loss (moving mean of {window})", f"배치 손실({window}회 이동 평균)"))
+    axes[0, 0].legend()
+    section.add_figure("init-compare-dlfs", fig, say(
+        "Deep Learning from Scratch 6.2.4 on digits: training loss per iteration.",
+        "digits에서 밑바닥부터 시작하는 딥러닝 6.2.4: 반복별 학습 손실."))
+    section.tables.append(Table(
+        say("Deep Learning from Scratch 6.2.4's version", "밑바닥부터 시작하는 딥러닝 6.2.4판"),
+        [say("initializer", "초기화"), say("final batch loss (last 20)", "마지막 배치 손실(20회)"),
+         say("test accuracy", "테스트 정확도")],
+        [[init, fmt(values(runs, "final_batch_loss")),
+          fmt(values(runs, "test_accuracy"), percent=True)] for init, runs in by_init.items()]))
+    labels = list(by_init)
+    losses = {i: mean(values(runs, "final_batch_loss")) for i, runs in by_init.items()}
+    stuck = [i for i in labels if losses[i] > 2.0]
+    section.conclusion.append(say(
+        "Deep Learning from Scratch's version: final batch loss " + ", ".join(
+            f"{i} {number(losses[i])}" for i in labels) + ". "
+        + (f"{', '.join(stuck)} stays near ln 10 = 2.30 (no learning): with std 0.01 the "
+           f"signal shrinks ~10x per layer and so do the gradients. " if stuck else "")
+        + ("He learns fastest, as in the book." if min(losses, key=losses.get) == labels[-1]
+           else "Unlike the book, He is not the fastest here."),
+        "밑바닥부터 시작하는 딥러닝판: 마지막 배치 손실 " + ", ".join(
+            f"{i} {number(losses[i])}" for i in labels) + ". "
+        + (f"{', '.join(stuck)}은 ln 10 = 2.30 근처에 머문다(학습 안 됨): 표준편차 0.01에서는 신호가 "
+           f"층마다 약 10배 줄고 그래디언트도 그렇다. " if stuck else "")
+        + ("책과 같이 He가 가장 빨리 배운다." if min(losses, key=losses.get) == labels[-1]
+           else "책과 달리 여기서는 He가 가장 빠르지 않다.")))
+
+
+def exploding(records, lang):
+    say = Say(lang)
+    config = records[0]["config"]
+    by_init = groups(records, "init")
+    section = Section(setup=say(
+        f"digits (pixels / 16), {config['depth']} hidden layers of {config['width']} ReLU units, "
+        f"SGD learning rate {config['learning_rate']}, {config['epochs']} epochs, with a Probe; "
+        f"gradient norms before training on {config['samples']} training samples.",
+        f"digits(픽셀/16), ReLU 은닉층 {config['depth']}개(각 {config['width']}개), SGD 학습률 "
+        f"{config['learning_rate']}, {config['epochs']} 에폭, Probe 사용; 학습 전 학습 샘플 "
+        f"{config['samples']}개에서 그래디언트 크기."))
+    fig, axes = figures.figure(2)
+    for index, (init, runs) in enumerate(by_init.items()):
+        norms = [r["metrics"].get("gradient_norms_start") for r in runs]
+        if all(norms):
+            figures.band(axes[0, 0], norms, init, color(index))
+        figures.band(axes[0, 1], curves(runs, "loss"), init, color(index))
+    axes[0, 0].set(yscale="log", xlabel=say("layer", "층"), ylabel=say("||dL/dW|| at start", "시작 시 ||dL/dW||"))
+    axes[0, 1].set(yscale="log")
+    _epoch_axes(axes[0, 1], say, say("training loss (gaps: NaN)", "학습 손실(빈 곳: NaN)"))
+    axes[0, 0].legend()
+    section.add_figure("exploding", fig, say(
+        "Left: gradient norm per layer before training. Right: training loss (a line that "
+        "stops has become NaN or inf).",
+        "왼쪽: 학습 전 층별 그래디언트 크기. 오른쪽: 학습 손실(선이 끊긴 곳은 NaN 또는 inf)."))
+    section.tables.append(Table(
+        say("Per initializer", "초기화별"),
+        [say("initializer", "초기화"), say("first layer ||dL/dW|| at start", "시작 시 첫 층 ||dL/dW||"),
+         say("diverged (seeds)", "발산(시드 수)"), say("test accuracy", "테스트 정확도"),
+         say("diagnose (seeds)", "diagnose 진단(시드 수)")],
+        [[init, fmt([(r["metrics"].get("gradient_norms_start") or [None])[0] for r in runs]),
+          f"{sum(v or 0 for v in values(runs, 'diverged'))}/{len(runs)}",
+          fmt(values(runs, "test_accuracy"), percent=True), findings_summary(runs, say)]
+         for init, runs in by_init.items()]))
+    for init, runs in by_init.items():
+        first = mean([(r["metrics"].get("gradient_norms_start") or [None])[0] for r in runs])
+        diverged = sum(v or 0 for v in values(runs, "diverged"))
+        caught = [c for c in ("exploding_gradient", "diverged") if found(runs, c)]
+        section.conclusion.append(say(
+            f"{init}: first-layer gradient {number(first)} at the start; "
+            + (f"diverged to NaN/inf in {diverged} of {len(runs)} seeds"
+               if diverged else f"trained to {percent(mean(values(runs, 'test_accuracy')))}")
+            + (f"; diagnose reports {' and '.join(caught)}" if caught else "") + ".",
+            f"{init}: 시작 시 첫 층 그래디언트 {number(first)}; "
+            + (f"시드 {len(runs)}개 중 {diverged}개에서 NaN/inf로 발산"
+               if diverged else f"{percent(mean(values(runs, 'test_accuracy')))}까지 학습")
+            + (f"; diagnose는 {', '.join(caught)}를 보고한다" if caught else "") + "."))
+    return section
+
+
+def deep_relu(records, lang):
+    say = Say(lang)
+    config = records[0]["config"]
+    by_setting = groups(records, "depth", "init")
+    depths = list(dict.fromkeys(d for d, _ in by_setting))
+    section = Section(setup=say(
+        f"digits (pixels / 16), {config['width']} ReLU units per hidden layer, SGD learning "
+        f"rate {config['learning_rate']}, batch {config['batch_size']}, {config['epochs']} "
+        f"epochs, with a Probe. glorot_uniform has variance 1/fan_in here (fan_in = fan_out), "
+        f"he_normal 2/fan_in (He et al. 2015).",
+        f"digits(픽셀/16), 은닉층마다 ReLU {config['width']}개, SGD 학습률 {config['learning_rate']}, "
+        f"배치 {config['batch_size']}, {config['epochs']} 에폭, Probe 사용. 여기서 glorot_uniform의 "
+        f"분산은 1/fan_in(fan_in = fan_out), he_normal은 2/fan_in(He 외 2015)."))
+    fig, axes = figures.figure(len(depths))
+    for column, depth_ in enumerate(depths):
+        for index, ((d, init), runs) in enumerate(by_setting.items()):
+            if d == depth_:
+                figures.band(axes[0, column], curves(runs, "test_accuracy"), init, color(index))
+        axes[0, column].set(title=say(f"{depth_} hidden layers", f"은닉층 {depth_}개"), ylim=(0, 1))
+        _epoch_axes(axes[0, column], say, say("test accuracy", "테스트 정확도"))
+        axes[0, column].legend()
+    section.add_figure("deep-relu", fig, say(
+        "Test accuracy per epoch (mean, 95% band).", "에폭별 테스트 정확도(평균, 95% 구간)."))
+    section.tables.append(Table(
+        say("Per depth and initializer", "깊이·초기화별"),
+        [say("hidden layers", "은닉층 수"), say("initializer", "초기화"),
+         say("first/last layer gradient at start", "시작 시 첫 층/마지막 층 그래디언트"),
+         say("epochs to 50%", "50%까지 에폭"), say("test accuracy", "테스트 정확도"),
+         say("diagnose (seeds)", "diagnose 진단(시드 수)")],
+        [[str(d), init, number(mean(values(runs, "first_to_last_gradient_start"))),
+          _reached(values(runs, "epochs_to_50")), fmt(values(runs, "test_accuracy"), percent=True),
+          findings_summary(runs, say)] for (d, init), runs in by_setting.items()]))
+    for depth_ in depths:
+        xavier, he = by_setting.get((depth_, "glorot_uniform")), by_setting.get((depth_, "he_normal"))
+        if not xavier or not he:
+            continue
+        a_x, a_h = values(xavier, "test_accuracy"), values(he, "test_accuracy")
+        e_x, e_h = values(xavier, "epochs_to_50"), values(he, "epochs_to_50")
+        stalled = found(xavier, "stalled")
+        section.conclusion.append(say(
+            f"{depth_} layers: glorot_uniform {percent(mean(a_x))} (reached 50% in "
+            f"{_reached(e_x)} epochs), he_normal {percent(mean(a_h))} ({_reached(e_h)}); "
+            f"{separation(say, a_h, a_x)}."
+            + (f" diagnose calls glorot_uniform stalled in {stalled}/{len(xavier)} seeds."
+               if stalled else "")
+            + (" Xavier-scale init stalls: each ReLU layer halves the signal's variance, so "
+               "after this many layers the output barely depends on the input and the "
+               "gradients are tiny." if mean(a_x) < 0.5 <= mean(a_h) else
+               " Both train; He gets there sooner." if mean(a_x) >= 0.5 and
+               _first(e_h) < _first(e_x) else ""),
+            f"{depth_}층: glorot_uniform {percent(mean(a_x))}(50% 도달 {_reached(e_x)} 에폭), "
+            f"he_normal {percent(mean(a_h))}({_reached(e_h)}); {separation(say, a_h, a_x)}."
+            + (f" diagnose는 glorot_uniform을 시드 {len(xavier)}개 중 {stalled}개에서 stalled로 "
+               f"진단한다." if stalled else "")
+            + (" Xavier 규모의 초기화는 멈춘다: ReLU 층마다 신호의 분산이 절반이 되어, 이만큼 깊으면 "
+               "출력이 입력에 거의 의존하지 않고 그래디언트도 아주 작다." if mean(a_x) < 0.5 <= mean(a_h)
+               else " 둘 다 학습되지만 He가 더 빠르다." if mean(a_x) >= 0.5 and
+               _first(e_h) < _first(e_x) else "")))
+    return section
+
+
+def _first(epochs):
+    reached = [e for e in epochs if e is not None]
+    return np.mean(reached) if len(reached) == len(epochs) and reached else np.inf
+
+
+
