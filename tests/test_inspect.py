@@ -11,7 +11,8 @@ from tests.helpers import numeric_gradient
 L = keras.layers
 
 
-def small_model(activation="tanh", dropout=0.0, compile=True, loss="sparse_categorical_crossentropy"):
+def small_model(activation="tanh", dropout=0.0, compile=True,
+                loss="sparse_categorical_crossentropy"):
     layers = [keras.Input(shape=(4,)), L.Dense(5, activation=activation)]
     if dropout:
         layers.append(L.Dropout(dropout))

@@ -50,7 +50,8 @@ def test_every_n_batches_and_always_the_last_batch_of_an_epoch():
     x, y = data(40)
     history = model.fit(x, y, batch_size=4, epochs=2, verbose=0, callbacks=[Probe(every=4)])
     assert [r["step"] for r in history.probes] == [0, 4, 8, 9, 12, 16, 19]
-    epoch_ends = [r["step"] for r in history.probes if r["layers"][0]["identical_units"] is not None]
+    epoch_ends = [r["step"] for r in history.probes
+                  if r["layers"][0]["identical_units"] is not None]
     assert epoch_ends == [9, 19]
 
 

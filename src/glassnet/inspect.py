@@ -17,14 +17,17 @@ changes a weight. The statistics are the chapter's questions as numbers:
 
 Pictures of these numbers are the ``plot_*`` functions (matplotlib, imported on first use).
 """
-import copy
 import math
 
 import numpy as np
 
 from . import data
-from .plots import (plot_activation_histograms, plot_gradient_norms, plot_history,  # noqa: F401
-                    plot_probe, plot_update_ratios)
+from .plots import (plot_activation_histograms, plot_gradient_norms, plot_history, plot_probe,
+                    plot_update_ratios)
+
+__all__ = ["activations", "gradients", "gradient_check", "float64_copy", "probe_series", "norm",
+           "output_statistics", "identical_units", "plot_activation_histograms",
+           "plot_gradient_norms", "plot_update_ratios", "plot_history", "plot_probe"]
 
 # Output ranges (low, high) of the activations whose derivative vanishes near their limits.
 BOUNDED = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0),
@@ -99,6 +102,7 @@ def gradient_check(model, x, y, sample_weight=None, eps=1e-6, max_entries=None):
 
 def float64_copy(model):
     """A deep copy of ``model`` whose weights are float64 (for checks in full precision)."""
+    import copy                                # only here: it is slow to import
     # Share what the copy never changes (activations may be unregistered custom objects).
     shared = [getattr(model, name, None) for name in ("history", "optimizer", "loss")]
     shared += [getattr(layer, "activation", None) for layer in model.layers]
