@@ -240,10 +240,10 @@ def test_same_argument_by_position_and_by_name():
         layers.Dense(3, "relu", activation="tanh")
 
 
-def test_unsupported_regularizer_is_refused_clearly():
-    layers.Dense(3, kernel_regularizer=None)                  # Keras code often passes None
-    with pytest.raises(ValueError, match="kernel_regularizer is not supported"):
-        layers.Dense(3, kernel_regularizer="l2")
+def test_unsupported_constraint_is_refused_clearly():
+    layers.Dense(3, kernel_constraint=None)                   # Keras code often passes None
+    with pytest.raises(ValueError, match="kernel_constraint is not supported"):
+        layers.Dense(3, kernel_constraint="non_neg")
 
 
 @pytest.mark.parametrize("shape", [(0,), (-1, 3), "abc", ()])
@@ -282,6 +282,13 @@ def test_duplicate_names_and_misplaced_inputs():
         models.Sequential([layers.Dense(3), layers.Input(shape=(3,))])
     with pytest.raises(ValueError, match="input_shape= belongs on the first layer only"):
         models.Sequential([layers.Dense(3, input_shape=(4,)), layers.Dense(2, input_shape=(3,))])
+
+
+def test_reusing_a_layer_built_for_another_shape():
+    used = layers.Dense(3)
+    models.Sequential([layers.Input(shape=(5,)), used])
+    with pytest.raises(ValueError, match=r"built for inputs of shape \(5,\).*new layer"):
+        models.Sequential([layers.Input(shape=(4,)), used])
 
 
 def test_functional_api_is_refused_clearly():
