@@ -119,8 +119,9 @@ class Probe(Callback):
 
     def _report(self, findings):
         stream = self.stream or sys.stdout
+        start = "\n" if getattr(stream, "isatty", lambda: False)() else ""   # past a live bar
         for finding in findings:
-            print(finding.format(self.lang), file=stream)
+            print(start + finding.format(self.lang), file=stream)
 
     def get_config(self):
         return {"every": self.every, "verbose": self.verbose, "lang": self.lang}
