@@ -240,12 +240,22 @@ def _arguments(cls, config, where, skip=()):
 
 
 def _build(cls, kwargs, where):
+    """``cls`` made from file data. Any exception means the data describe no valid object
+    (a constructor may fail in its own way on values no user would write)."""
     try:
         if hasattr(cls, "from_config"):
             return cls.from_config(kwargs)
         return cls(**kwargs)
-    except (TypeError, ValueError) as error:
-        raise ConfigError(f"{where}: {error}") from None
+    except ConfigError:
+        raise
+    except Exception as error:
+        raise ConfigError(f"{where}: {_reason(error)}") from None
+
+
+def _reason(error):
+    if isinstance(error, (TypeError, ValueError)):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 def deserialize(family, value, where, custom_objects=None):
@@ -257,7 +267,7 @@ def deserialize(family, value, where, custom_objects=None):
     _require(isinstance(value, dict) and isinstance(value.get("class_name"), str),
              f"{where}: expected a name or an object with a class_name, got {value!r}.")
     class_name = value["class_name"]
-    registered = value.get("registered_name")
+    registered = _registered_name(value, where)
     module = _glassnet_module(family)
     _require(module is not None and hasattr(module, "registry"),
              f"{where}: glassnet has no {family}, so {class_name!r} cannot be loaded.")
@@ -281,9 +291,16 @@ def deserialize(family, value, where, custom_objects=None):
                   f"{where} ({class_name})")
 
 
+def _registered_name(entry, where):
+    registered = entry.get("registered_name")
+    _require(registered is None or isinstance(registered, str),
+             f"{where}: registered_name must be a string or null, got {registered!r}.")
+    return registered
+
+
 def _layer_class(entry, index, custom_objects):
     class_name = entry.get("class_name")
-    registered = entry.get("registered_name")
+    registered = _registered_name(entry, f"layer {index}")
     _require(isinstance(class_name, str), f"layer {index} has no class_name.")
     custom = (custom_objects or {}).get(class_name) or (custom_objects or {}).get(registered)
     if custom is not None:
@@ -323,8 +340,12 @@ def no_random_draws():
         generator.bit_generator.state = state
 
 
-def model_from_config(config, custom_objects=None, compile=True):
-    """A glassnet ``Sequential`` from a parsed ``config.json`` (compiled when it says how)."""
+def model_from_config(config, custom_objects=None, compile=True, before_build=None):
+    """A glassnet ``Sequential`` from a parsed ``config.json`` (compiled when it says how).
+
+    ``before_build(layers)``, if given, sees the layers (Input first, if any) after they are
+    made and before any of them makes its weights.
+    """
     _require(isinstance(config, dict), "config.json must hold a JSON object.")
     class_name = config.get("class_name")
     _require(class_name == "Sequential",
@@ -337,6 +358,8 @@ def model_from_config(config, custom_objects=None, compile=True):
     _require(name is None or isinstance(name, str), f"the model name {name!r} is not a string.")
     with no_random_draws():
         layers = [layer_from_entry(e, i, custom_objects) for i, e in enumerate(inner["layers"])]
+        if before_build is not None:
+            before_build(layers)
         try:
             model = Sequential(layers, name=name, trainable=bool(inner.get("trainable", True)))
             shape = inner.get("build_input_shape") or (config.get("build_config") or {}).get(
@@ -345,8 +368,10 @@ def model_from_config(config, custom_objects=None, compile=True):
                 _require(isinstance(shape, list) and len(shape) >= 2,
                          f"build input shape {shape!r} is not a list [None, ...].")
                 model.build(tuple(shape))
-        except (TypeError, ValueError) as error:
-            raise ConfigError(f"the layers do not form a model: {error}") from None
+        except ConfigError:
+            raise
+        except Exception as error:
+            raise ConfigError(f"the layers do not form a model: {_reason(error)}") from None
     if compile and config.get("compile_config"):
         compile_from_config(model, config["compile_config"], custom_objects)
     return model
@@ -366,8 +391,8 @@ def compile_from_config(model, config, custom_objects=None):
     try:
         model.compile(optimizer=optimizer, loss=loss, loss_weights=config.get("loss_weights"),
                       metrics=metrics or None, weighted_metrics=weighted or None)
-    except (TypeError, ValueError) as error:
-        raise ConfigError(f"compile_config: {error}") from None
+    except Exception as error:
+        raise ConfigError(f"compile_config: {_reason(error)}") from None
 
 
 def _metric(value, where):

@@ -80,18 +80,30 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """
     name = _describe(filepath)
     config, metadata, weights = read_archive(_read_bytes(filepath), name)
+    reader = WeightsReader(weights, name)
+
+    def before_build(layers):      # the layers exist, so config.json's entries are well formed
+        reader.limit_allocations(layers, [e["class_name"] for e in _layer_entries(config)])
+
     try:
-        model = keras_config.model_from_config(config, custom_objects, compile)
+        model = keras_config.model_from_config(config, custom_objects, compile, before_build)
     except keras_config.ConfigError as error:
         raise ModelFileError(name, f"config.json: {error}") from None
-    class_names = [entry["class_name"] for entry in config["config"]["layers"]
-                   if entry.get("class_name") != "InputLayer"]
-    reader = WeightsReader(weights, name)
-    reader.load_layers(model, class_names)
+    except RecursionError:
+        raise ModelFileError(name, "config.json is nested too deeply to be a model.") from None
+    finally:
+        reader.lift_limits()
+    reader.load_layers(model, [entry["class_name"] for entry in _layer_entries(config)])
     if model.compiled:
         reader.load_optimizer(model)
     _restore_generators(model, metadata, name)
     return model
+
+
+def _layer_entries(config):
+    """The entries of config.json's layers that are ``model.layers`` (all but InputLayer)."""
+    return [entry for entry in config["config"]["layers"]
+            if entry.get("class_name") != "InputLayer"]
 
 
 def save_weights(model, filepath, overwrite=True, max_shard_size=None):
@@ -446,6 +458,36 @@ class WeightsReader:
             if code not in _HDF5_FILTERS:
                 self._fail(f"{path} needs HDF5 filter {code}; only "
                            f"{', '.join(_HDF5_FILTERS.values())} are read.")
+
+    def stored_shape(self, path):
+        """The shape of the dataset at ``path``, or None (read from the file's metadata only)."""
+        dataset = self.file.get(path)
+        return tuple(dataset.shape) if isinstance(dataset, self.h5py.Dataset) else None
+
+    def limit_allocations(self, layers, class_names):
+        """Before the layers build: let each create only the weights the file stores for it,
+        shape for shape, so no config can make glassnet allocate more than the file holds.
+        ``class_names`` (from config.json, InputLayer left out) give the groups' keys."""
+        self._limited = [layer for layer in layers if type(layer).__name__ != "InputLayer"]
+        keys = keras_config.weight_keys(class_names)
+        for layer, key in zip(self._limited, keys):
+            layer.add_weight = self._stored_only(layer, key)
+
+    def _stored_only(self, layer, key):
+        def add_weight(name, shape, initializer):
+            path = f"layers/{key}/vars/{len(layer.params)}"
+            stored = self.stored_shape(path)
+            if stored != tuple(shape):
+                raise keras_config.ConfigError(
+                    f"layer {layer.name!r} would make its {name} of shape {tuple(shape)}, but "
+                    f"model.weights.h5 holds {'nothing' if stored is None else stored} at "
+                    f"{path}.")
+            return type(layer).add_weight(layer, name, shape, initializer)
+        return add_weight
+
+    def lift_limits(self):
+        for layer in getattr(self, "_limited", []):
+            layer.__dict__.pop("add_weight", None)
 
     def arrays(self, path, shapes, owner, kinds=None):
         """The datasets ``0``, ``1``, ... of group ``path``, each of the given shape and dtype
