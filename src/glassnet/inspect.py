@@ -71,7 +71,7 @@ def gradients(model, x, y, sample_weight=None):
                 for layer in model.layers]
 
 
-def gradient_check(model, x, y, sample_weight=None, eps=1e-6, max_entries=None):
+def gradient_check(model, x, y, sample_weight=None, eps=1e-6, max_entries=256):
     """Largest relative error between backpropagation and central differences, in float64.
 
     Works on a float64 copy of the model (the model itself is untouched), with dropout off.
@@ -79,8 +79,9 @@ def gradient_check(model, x, y, sample_weight=None, eps=1e-6, max_entries=None):
     |backprop - numeric| / max(|backprop|, |numeric|, floor), where floor = 1e-6 x the
     largest gradient of that weight array (entries that are ~0 on both sides are compared
     on the array's scale, not their own, so rounding noise does not count as error).
-    Below 1e-6 is a correct gradient; above 1e-3 a wrong one. ``max_entries`` checks at
-    most that many entries per weight array, spread evenly over it (all by default).
+    Below 1e-6 is a correct gradient; above 1e-3 a wrong one. Each entry costs two forward
+    passes, so at most ``max_entries`` entries per weight array are checked, spread evenly
+    over it (``None``: all of them); a wrong derivative shows in every entry it touches.
     """
     _check_model(model)
     model._require_compiled("inspect.gradient_check")
