@@ -56,7 +56,8 @@ def _run_inspect(args):
     except (OSError, ValueError, KeyError, TypeError) as error:
         print(f"glassnet inspect: cannot diagnose on {args.data!r}: {error}", file=sys.stderr)
         return 2
-    print(f"\nDiagnosis on {len(x)} samples from {args.data}:")
+    print(f"\nDiagnosis on {len(x)} samples from {args.data}:" if args.lang == "en" else
+          f"\n{args.data}의 표본 {len(x)}개에 대한 진단:")
     for finding in findings:
         print(finding.format(args.lang))
     if not findings:
