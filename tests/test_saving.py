@@ -507,7 +507,8 @@ def test_configs_glassnet_cannot_build_safely_are_refused(tmp_path):
 
     def regularized(config):
         config["config"]["layers"][2]["config"]["kernel_regularizer"] = {
-            "module": "keras.regularizers", "class_name": "L2", "config": {"l2": 0.01}}
+            "module": "keras.regularizers", "class_name": "OrthogonalRegularizer",
+            "config": {"factor": 0.01, "mode": "rows"}}
 
     def unknown_argument(config):
         config["config"]["layers"][2]["config"]["lora_rank"] = 4
@@ -523,7 +524,7 @@ def test_configs_glassnet_cannot_build_safely_are_refused(tmp_path):
              (unknown, "is a Conv2D, which glassnet does not have"),
              (custom, "custom Keras class 'my_pkg>MyDense'"),
              (custom_activation, "'os.system' is not a glassnet activation"),
-             (regularized, "(regularizers|L2|kernel_regularizer)"),
+             (regularized, "no regularizer 'OrthogonalRegularizer'"),
              (unknown_argument, "lora_rank=4 is not supported"),
              (mixed_precision, "mixed_float16"),
              (bad_units, "units")]
@@ -558,3 +559,60 @@ def test_custom_objects_map_class_names(tmp_path):
     refused(renamed, "MyDense")
     with pytest.raises(ModelFileError, match="layers/my_dense/vars"):   # keyed by class name
         glassnet.models.load_model(renamed, custom_objects={"MyDense": MyDense})
+
+
+def test_a_config_cannot_make_glassnet_allocate_more_than_the_file_holds(tmp_path):
+    _, path = trained_file(tmp_path)
+
+    def huge(config):
+        config["config"]["layers"][2]["config"]["units"] = 10**9     # 48 GB of float32 kernel
+
+    refused(_with_config(path, huge, tmp_path / "huge.keras"),
+            r"would make its kernel of shape \(12, 1000000000\), but model.weights.h5 holds "
+            r"\(12, 6\) at layers/dense/vars/0")
+    deep = rezip(path, {saving.CONFIG: "[" * 100000 + "]" * 100000},
+                 target=tmp_path / "deep.keras")
+    with pytest.raises(ModelFileError):
+        glassnet.models.load_model(deep)
+
+
+# -- glassnet inspect -----------------------------------------------------------------------
+
+def test_cli_inspect_prints_the_summary_and_the_diagnosis(tmp_path, capsys):
+    from glassnet.cli import main
+    _, path = trained_file(tmp_path)
+    x, y = data(32)
+    np.savez(tmp_path / "data.npz", x=x, y=y)
+    assert main(["inspect", str(path), "--data", str(tmp_path / "data.npz")]) == 0
+    out = capsys.readouterr().out
+    assert 'Model: "sequential"' in out and "dense_1 (Dense)" in out
+    assert "Diagnosis on 32 samples" in out
+    expected = glassnet.diagnose(glassnet.models.load_model(path), x, y)
+    for finding in expected:
+        assert finding.format("en") in out
+    if not expected:
+        assert "No problems found." in out
+    table = np.column_stack([x.reshape(len(x), -1), y])
+    np.savetxt(tmp_path / "data.csv", table, delimiter=",")
+    flat = glassnet.Sequential([glassnet.Input((12,)), layers.Dense(3, activation="softmax")])
+    flat.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    flat.save(tmp_path / "flat.keras")
+    assert main(["inspect", str(tmp_path / "flat.keras"), "--data",
+                 str(tmp_path / "data.csv"), "--lang", "ko"]) == 0
+    assert "표본 32개에 대한 진단" in capsys.readouterr().out
+
+
+def test_cli_inspect_refuses_bad_files_in_one_line(tmp_path, capsys):
+    from glassnet.cli import main
+    marker = tmp_path / "payload-ran"
+    path = tmp_path / "model.keras"
+    path.write_bytes(pickle.dumps(Payload(marker)))
+    assert main(["inspect", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "it is a pickle" in error and str(path) in error
+    assert not marker.exists()
+    small_model(compile=False).save(tmp_path / "plain.keras")
+    np.savez(tmp_path / "d.npz", x=np.zeros((2, 4, 3)), y=np.zeros(2))
+    assert main(["inspect", str(tmp_path / "plain.keras"), "--data",
+                 str(tmp_path / "d.npz")]) == 2
+    assert "no loss" in capsys.readouterr().err
