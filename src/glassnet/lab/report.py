@@ -9,14 +9,13 @@ any browser, on a machine without Korean fonts. No script runs in it.
 import base64
 import html
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from .. import __version__
 from . import figures
 from .analyses import ANALYSES
 from .experiments import CATALOGUE
+from .store import write_atomic
 
 TEXT = {
     "title": {"en": "glassnet lab report", "ko": "glassnet 실험 보고서"},
@@ -53,7 +52,7 @@ def write_results(records, out_dir):
     """``results.json``: every trial's record without its raw arrays, in run order."""
     trials = [{k: v for k, v in record.items() if k != "arrays"} for record in records]
     path = Path(out_dir) / "results.json"
-    _write_atomic(path, json.dumps({"glassnet": __version__, "trials": trials}, indent=1,
+    write_atomic(path, json.dumps({"glassnet": __version__, "trials": trials}, indent=1,
                                    allow_nan=False).encode())
     return path
 
@@ -74,11 +73,11 @@ def write_report(experiments, records, out_dir, lang="en", seeds=None):
                 continue
             section = ANALYSES[experiment.id](mine, lang)
             for figure in section.figures:
-                _write_atomic(out_dir / f"{figure.name}.png", figure.png)
+                write_atomic(out_dir / f"{figure.name}.png", figure.png)
             parts.append(_section_html(experiment, section, len(mine), lang))
     page = _page(experiments, records, parts, lang, seeds)
     path = out_dir / "index.html"
-    _write_atomic(path, page.encode("utf-8"))
+    write_atomic(path, page.encode("utf-8"))
     return path
 
 
@@ -189,15 +188,3 @@ def _hangul_font_face(text):
     return (f"@font-face {{ font-family: '{figures.HANGUL_FONT}'; "
             f"src: url(data:font/ttf;base64,{data}) format('truetype'); }}\n")
 
-
-def _write_atomic(path, data):
-    """Write ``data`` beside ``path`` and rename it into place."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -70,18 +70,31 @@ class TrialStore:
         """Write ``record`` (which names its experiment and key) atomically."""
         final = self.folder / record["experiment"] / f"{record['key']}.json"
         final.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(record, allow_nan=False, separators=(",", ":"))
-        handle, temporary = tempfile.mkstemp(dir=final.parent, prefix=".writing-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, final)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(final, json.dumps(record, allow_nan=False, separators=(",", ":")).encode())
         return final
+
+
+def write_atomic(path, data):
+    """Write ``data`` (bytes) to a temporary file beside ``path``, flush it to disk, then
+    rename it to ``path``: readers see the old file or the whole new one, never a part."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())        # mkstemp makes 0600; use the usual mode
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def to_json_data(value):
