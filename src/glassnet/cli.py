@@ -10,6 +10,8 @@ def build_parser():
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_inspect(subparsers)
+    _add_lab(subparsers)
+    _add_compare(subparsers)
     return parser
 
 
@@ -65,6 +67,146 @@ def _run_inspect(args):
     return 0
 
 
+# -- glassnet lab / glassnet compare ---------------------------------------------------------
+def _add_run_options(parser):
+    """The options ``lab`` and ``compare`` share."""
+    parser.add_argument("--seeds", type=int, default=3, metavar="N",
+                        help="run every setting with seeds 0..N-1 (default: 3)")
+    parser.add_argument("--out", default="glassnet-report", metavar="DIR",
+                        help="where the report goes: DIR/index.html, DIR/results.json, the "
+                             "figures, and finished trials in DIR/trials/ (reused when run "
+                             "again) (default: glassnet-report)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes (default: all cores)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run the trials on a Dask cluster, e.g. tcp://10.0.0.5:8786 "
+                             "(needs the dask extra; --jobs is then ignored)")
+    parser.add_argument("--lang", choices=("en", "ko"), default="en",
+                        help="language of the report, figures included (default: en)")
+
+
+def _add_lab(subparsers):
+    from .lab.experiments import CATALOGUE
+    ids = ", ".join(experiment.id for experiment in CATALOGUE)
+    lab = subparsers.add_parser(
+        "lab", help="run the chapter's experiments and write one HTML report",
+        description="Run the experiments of the deep-neural-network chapter over several "
+                    "seeds and write DIR/index.html (self-contained, works offline) with "
+                    "figures, tables and conclusions, and DIR/results.json. `glassnet lab "
+                    f"list` prints the catalogue. Experiments: {ids}.")
+    lab.add_argument("ids", nargs="*", metavar="ID",
+                     help="experiments to run (default: all), or `list`")
+    _add_run_options(lab)
+    lab.add_argument("--quick", action="store_true",
+                     help="tiny sizes (2 epochs, few samples): checks an install in seconds; "
+                          "the numbers mean little")
+
+
+def _add_compare(subparsers):
+    compare = subparsers.add_parser(
+        "compare", help="train your own grid of MLPs over seeds and report it like the lab",
+        description="Train every combination of the given settings over seeds (an MLP with a "
+                    "softmax output) and write the same report as `glassnet lab`. Example: "
+                    "glassnet compare --init glorot_uniform he_normal --activation relu tanh "
+                    "--seeds 5")
+    for option, kind, default, what in COMPARE_OPTIONS:
+        shown = "" if default is None else f" (default: {default})"
+        compare.add_argument(option, nargs="+", type=kind, default=[default], metavar="V",
+                             help=what + shown)
+    _add_run_options(compare)
+
+
+COMPARE_OPTIONS = (
+    ("--dataset", str, "digits", "digits (pixels / 16) or a 2-D set: moons, circles, spirals, xor"),
+    ("--depth", int, 2, "number of hidden layers"),
+    ("--width", int, 64, "units per hidden layer"),
+    ("--activation", str, "relu", "hidden activation, as Keras names it"),
+    ("--init", str, "glorot_uniform", "kernel initializer, as Keras names it"),
+    ("--loss", str, "sparse_categorical_crossentropy",
+     "loss, as Keras names it (mse and categorical_crossentropy get one-hot targets)"),
+    ("--optimizer", str, "adam", "optimizer, as Keras names it"),
+    ("--learning-rate", float, None, "learning rate (default: the optimizer's own)"),
+    ("--epochs", int, 20, "epochs"),
+    ("--batch-size", int, 32, "batch size"),
+)
+
+
+def compare_configs(args):
+    """Every combination of the ``compare`` options, each name checked before any work."""
+    import itertools
+
+    from . import activations, initializers, losses, optimizers
+    from .datasets import TOY_DATASETS
+    checks = {"activation": activations.get, "init": initializers.get, "loss": losses.get,
+              "optimizer": optimizers.get}
+    keys = [option[2:].replace("-", "_") for option, *_ in COMPARE_OPTIONS]
+    for key in keys:
+        for value in getattr(args, key):
+            if key in checks:
+                checks[key](value)                       # an unknown name raises here
+            if key == "dataset" and value not in ("digits",) + TOY_DATASETS:
+                raise ValueError(f"Unknown data set {value!r}; choose digits or one of "
+                                 f"{', '.join(TOY_DATASETS)}.")
+            if key in ("depth", "width", "epochs", "batch_size") and value < 1:
+                raise ValueError(f"--{key.replace('_', '-')} must be at least 1, got {value}.")
+    configs = []
+    for combination in itertools.product(*(getattr(args, key) for key in keys)):
+        config = dict(zip(keys, combination))
+        config.update({"scale": 16} if config["dataset"] == "digits" else {"n_samples": 400})
+        configs.append(config)
+    return configs
+
+
+def _run_lab(args):
+    from . import lab
+    if args.ids == ["list"]:
+        rows = lab.catalogue_rows()
+        width = max(len(section) for _, _, section, _ in rows)
+        for experiment_id, question, section, _ in rows:
+            print(f"{experiment_id:16} {section:{width}}  {question}")
+        return 0
+    return _run_experiments(args, lambda progress: lab.run(
+        args.ids, seeds=args.seeds, out=args.out, jobs=args.jobs, scheduler=args.scheduler,
+        lang=args.lang, quick=args.quick, progress=progress))
+
+
+def _run_compare(args):
+    from . import lab
+    try:
+        configs = compare_configs(args)
+    except (ValueError, TypeError) as error:
+        print(f"glassnet compare: {error}", file=sys.stderr)
+        return 2
+    return _run_experiments(args, lambda progress: lab.compare(
+        configs, seeds=args.seeds, out=args.out, jobs=args.jobs, scheduler=args.scheduler,
+        lang=args.lang, progress=progress))
+
+
+def _run_experiments(args, start):
+    """Run with a progress bar; SIGTERM stops the workers as Ctrl-C does (stored trials
+    stay); the last line printed says how many trials ran and where the report is."""
+    import signal
+
+    from .lab.runner import ProgressBar, TrialError
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        result = start(ProgressBar())
+    except (ValueError, ImportError) as error:
+        print(f"glassnet {args.command}: {error}", file=sys.stderr)
+        return 2
+    except (TrialError, RuntimeError) as error:
+        print(f"glassnet {args.command}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print(result.summary())
+    return 0
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -74,6 +216,10 @@ def main(argv=None):
         return 0
     if args.command == "inspect":
         return _run_inspect(args)
+    if args.command == "lab":
+        return _run_lab(args)
+    if args.command == "compare":
+        return _run_compare(args)
     parser.print_help()
     return 0
 
