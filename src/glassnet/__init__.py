@@ -7,7 +7,7 @@ happens inside a network while it trains, and ``glassnet lab`` for the chapter's
 __version__ = "0.1.0"
 
 from . import activations, backend, callbacks, config, initializers, layers, losses  # noqa: E402
-from . import metrics, models, optimizers, utils  # noqa: E402
+from . import metrics, models, optimizers, regularizers, utils  # noqa: E402
 from .layers import Input  # noqa: E402
 from .models import Model, Sequential  # noqa: E402
 
@@ -25,5 +25,6 @@ def __getattr__(name):
 
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
-           "initializers", "layers", "losses", "metrics", "models", "optimizers", "utils",
+           "initializers", "layers", "losses", "metrics", "models", "optimizers", "regularizers",
+           "utils",
            *_LAZY, "diagnose", "__version__"]

@@ -1,4 +1,5 @@
-"""Layers (``keras.layers``): Input, Dense, Flatten, Activation, Dropout.
+"""Layers (``keras.layers``): Input, Dense, Flatten, Activation, Dropout (and, from their own
+modules, BatchNormalization, GaussianNoise, ReLU, LeakyReLU, Softmax, Reshape).
 
 Each layer reads top to bottom as the chapter does: ``build`` makes the weights, ``forward``
 computes the output and keeps what ``backward`` needs, ``backward`` turns the gradient of the
@@ -7,16 +8,22 @@ layer's parameter gradients (``grads``, aligned with ``params``). Optimizers app
 
 What ``forward`` keeps (read by ``glassnet.inspect`` and probes, never a second pass):
 ``_x`` the input, ``_y`` the output, and for Dense ``_z`` the pre-activation x @ kernel + bias.
+
+Weights: ``params`` are the trainable ones (with ``grads``; the weight ``kernel`` is
+penalized by the layer's ``kernel_regularizer``, if any, and so on by name, as Keras names
+them); ``buffers`` hold non-trainable state such as BatchNormalization's moving statistics.
+``weights`` / ``get_weights`` list ``params`` then ``buffers``, Keras's order.
 """
 import difflib
 import inspect
 
 import numpy as np
 
-from . import activations, config, initializers, utils
+from . import activations, config, initializers, regularizers, utils
 from .naming import snake_case, unique_name
 
-_BASE_ARGS = ("name", "trainable", "dtype", "input_shape", "input_dim", "batch_size")
+_BASE_ARGS = ("name", "trainable", "dtype", "input_shape", "input_dim", "batch_size",
+              "activity_regularizer")
 
 
 class Layer:
@@ -27,7 +34,7 @@ class Layer:
     """
 
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
-                 batch_size=None, **unknown):
+                 batch_size=None, activity_regularizer=None, **unknown):
         if unknown:
             _reject_arguments(type(self), unknown)
         if name is not None and not isinstance(name, str):
@@ -42,6 +49,9 @@ class Layer:
         self.built = False
         self.input_shape = None         # without the batch dimension, once built
         self.params, self.grads, self.param_names = [], [], []
+        self.buffers, self.buffer_names = [], []
+        self.activity_regularizer = regularizers.check_trainable(activity_regularizer,
+                                                                 "activity_regularizer")
 
     # -- construction -------------------------------------------------------------------------
     def build(self, input_shape):
@@ -53,13 +63,18 @@ class Layer:
         """The output shape for inputs of ``input_shape`` (no batch dimension)."""
         return tuple(input_shape)
 
-    def add_weight(self, name, shape, initializer):
-        """A new weight array drawn by ``initializer``, with a gradient array beside it."""
+    def add_weight(self, name, shape, initializer, trainable=True):
+        """A new weight array drawn by ``initializer``: trainable, with a gradient array
+        beside it, or a non-trainable buffer."""
         dtype = self.dtype or config.floatx()
         value = np.ascontiguousarray(initializer(shape, dtype=dtype), dtype=dtype)
         if value.shape != tuple(shape):
             raise ValueError(f"The initializer of {self.name}.{name} returned shape {value.shape}, "
                              f"expected {tuple(shape)}.")
+        if not trainable:
+            self.buffers.append(value)
+            self.buffer_names.append(name)
+            return value
         self.params.append(value)
         self.grads.append(np.zeros_like(value))
         self.param_names.append(name)
@@ -85,7 +100,8 @@ class Layer:
     # -- weights ------------------------------------------------------------------------------
     @property
     def weights(self):
-        return list(self.params)
+        """Every weight array: the trainable ones, then the buffers (Keras's order)."""
+        return self.params + self.buffers
 
     @property
     def trainable_weights(self):
@@ -93,35 +109,64 @@ class Layer:
 
     @property
     def non_trainable_weights(self):
-        return [] if self.trainable else list(self.params)
+        return list(self.buffers) if self.trainable else self.weights
 
     def get_weights(self):
-        """Copies of the weight arrays (kernel then bias)."""
-        return [p.copy() for p in self.params]
+        """Copies of the weight arrays (kernel then bias; buffers last)."""
+        return [p.copy() for p in self.weights]
 
     def set_weights(self, weights):
         """Copy ``weights`` into the layer's arrays (shapes must match exactly)."""
-        weights = list(weights)
-        if len(weights) != len(self.params):
+        weights, current = list(weights), self.weights
+        names = self.param_names + self.buffer_names
+        if len(weights) != len(current):
             raise ValueError(
-                f"Layer {self.name!r} has {len(self.params)} weight arrays "
-                f"({', '.join(self.param_names) or 'none'}), got {len(weights)}. Pass one array "
+                f"Layer {self.name!r} has {len(current)} weight arrays "
+                f"({', '.join(names) or 'none'}), got {len(weights)}. Pass one array "
                 f"per weight, in the order layer.get_weights() returns them.")
         values = [np.asarray(value) for value in weights]
-        for param, name, value in zip(self.params, self.param_names, values):
+        for param, name, value in zip(current, names, values):
             if value.shape != param.shape:
                 raise ValueError(
                     f"Layer {self.name!r}: {name} has shape {param.shape}, got an array of shape "
                     f"{value.shape}. Give it an array of shape {param.shape}.")
-        for param, value in zip(self.params, values):
+        for param, value in zip(current, values):
             param[...] = value          # copy into place: optimizer state stays attached
 
     def count_params(self):
-        return int(sum(p.size for p in self.params))
+        return int(sum(p.size for p in self.weights))
+
+    # -- regularization -----------------------------------------------------------------------
+    @property
+    def regularizers(self):
+        """Per trainable weight, its regularizer or None: the layer's ``<name>_regularizer``
+        (``kernel_regularizer`` for ``kernel``, ``gamma_regularizer`` for ``gamma``, ...)."""
+        return [getattr(self, f"{name}_regularizer", None) for name in self.param_names]
+
+    @property
+    def losses(self):
+        """Keras's ``layer.losses``: the activity penalty of the last forward pass (divided by
+        its batch size, as Keras 3) and each trainable weight's penalty."""
+        losses = []
+        output = getattr(self, "_y", None)
+        if self.activity_regularizer is not None and output is not None:
+            losses.append(self.activity_regularizer(output) / max(len(output), 1))
+        if self.trainable:
+            losses += [regularizer(param) for param, regularizer
+                       in zip(self.params, self.regularizers) if regularizer is not None]
+        return losses
+
+    def add_regularization_gradients(self):
+        """Add each trainable weight's penalty gradient to its ``grads`` (after ``backward``)."""
+        for param, grad, regularizer in zip(self.params, self.grads, self.regularizers):
+            if regularizer is not None:
+                grad += regularizer.gradient(param)
 
     def get_config(self):
         config_ = {"name": self.name, "trainable": self.trainable,
                    "dtype": self.dtype or config.floatx()}
+        if self.activity_regularizer is not None:
+            config_["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if self.input_shape_hint is not None:
             config_["input_shape"] = self.input_shape_hint
         return config_
@@ -230,10 +275,11 @@ class Dense(Layer):
         options = {"activation": activation, "use_bias": use_bias,
                    "kernel_initializer": kernel_initializer, "bias_initializer": bias_initializer}
         _bind_positional(units, args, options)
-        super().__init__(**kwargs)
-        _unsupported("Dense", kernel_regularizer=kernel_regularizer,
-                     bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                     kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        _unsupported("Dense", kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        self.kernel_regularizer = regularizers.check_trainable(kernel_regularizer,
+                                                               "kernel_regularizer")
+        self.bias_regularizer = regularizers.check_trainable(bias_regularizer, "bias_regularizer")
         self.units = _positive_units(units)
         self.activation = _resolve_activation(options["activation"], units)
         self.use_bias = bool(options["use_bias"])
@@ -278,7 +324,9 @@ class Dense(Layer):
         return {**super().get_config(), "units": self.units,
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer)}
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
 
     def __repr__(self):
         return (f"<Dense name={self.name!r} units={self.units} "
@@ -445,3 +493,10 @@ class Dropout(Layer):
 
     def __repr__(self):
         return f"<Dropout name={self.name!r} rate={self.rate}>"
+
+
+# Layers defined in their own modules, reachable here as in keras.layers
+from .activation_layers import LeakyReLU, ReLU, Softmax  # noqa: E402,F401
+from .noise import GaussianNoise  # noqa: E402,F401
+from .normalization import BatchNormalization  # noqa: E402,F401
+from .reshaping import Reshape  # noqa: E402,F401

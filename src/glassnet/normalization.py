@@ -1,0 +1,160 @@
+"""``BatchNormalization`` (Ioffe & Szegedy 2015), as ``keras.layers.BatchNormalization``.
+
+Each feature (the entries along ``axis``) is standardized, then scaled and shifted by two
+learned weights: ``y = gamma * (x - mean) / sqrt(variance + epsilon) + beta``.
+
+- Training (``fit``): ``mean`` and ``variance`` are the batch's, over every axis but
+  ``axis`` (the biased variance, dividing by the count, as Keras), and the moving statistics
+  follow them: ``moving = moving * momentum + batch * (1 - momentum)``.
+- Inference (``predict``, ``evaluate``) and a frozen layer (``trainable=False``, as Keras):
+  the moving statistics stand in for the batch's, so the layer is a fixed affine map.
+
+``moving_mean`` and ``moving_variance`` are non-trainable weights: in ``get_weights`` after
+``gamma`` and ``beta`` (Keras's order), counted as "Non-trainable params", never given to the
+optimizer.
+
+Numerical choice: the batch variance is computed in two passes, ``mean((x - mean)**2)``;
+Keras on torch computes ``mean(x**2) - mean**2``, the same to rounding for centered data
+but subject to cancellation when ``|mean|`` is large against the spread.
+"""
+import numpy as np
+
+from . import initializers, regularizers
+from .layers import Layer, _unsupported
+
+
+class BatchNormalization(Layer):
+    """Standardize each feature over the batch, then ``gamma * x_hat + beta``.
+
+    Backward with ``x_hat = (x - mean) * r``, ``r = 1 / sqrt(variance + epsilon)`` and ``n``
+    the number of values per feature: ``d beta = sum(dy)``, ``d gamma = sum(dy * x_hat)``;
+    in training mode ``dx = r / n * (n * g - sum(g) - x_hat * sum(g * x_hat))`` with
+    ``g = gamma * dy`` (the mean and variance depend on x too); in inference mode
+    ``dx = r * g``. Defaults as Keras: ``axis=-1``, ``momentum=0.99``, ``epsilon=0.001``.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, renorm=False, renorm_clipping=None,
+                 renorm_momentum=0.99, synchronized=False, **kwargs):
+        super().__init__(**kwargs)
+        _unsupported("BatchNormalization", beta_constraint=beta_constraint,
+                     gamma_constraint=gamma_constraint, renorm_clipping=renorm_clipping,
+                     renorm=renorm or None, synchronized=synchronized or None)
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"BatchNormalization axis must be one integer (the feature axis, "
+                            f"-1 for the last), got {axis!r}.")
+        self.axis = int(axis)
+        self.momentum = _fraction(momentum, "momentum")
+        self.epsilon = float(epsilon)
+        if not self.epsilon > 0:
+            raise ValueError(f"epsilon must be positive (it keeps the division finite for a "
+                             f"constant feature), got {epsilon!r}.")
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.check_trainable(beta_regularizer, "beta_regularizer")
+        self.gamma_regularizer = regularizers.check_trainable(gamma_regularizer,
+                                                              "gamma_regularizer")
+        self.renorm, self.renorm_momentum, self.synchronized = False, renorm_momentum, False
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        rank = len(input_shape) + 1                     # with the batch axis, as Keras counts
+        if not -rank <= self.axis < rank or self.axis % rank == 0:
+            raise ValueError(f"BatchNormalization axis={self.axis} is not a feature axis of "
+                             f"inputs of shape (batch, {', '.join(map(str, input_shape))}); "
+                             f"use -1 for the last axis.")
+        self._feature_axis = self.axis % rank
+        shape = (input_shape[self._feature_axis - 1],)
+        if self.scale:
+            self.gamma = self.add_weight("gamma", shape, self.gamma_initializer)
+            self._gamma_grad = self.grads[-1]
+        if self.center:
+            self.beta = self.add_weight("beta", shape, self.beta_initializer)
+            self._beta_grad = self.grads[-1]
+        self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer,
+                                           trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", shape,
+                                               self.moving_variance_initializer, trainable=False)
+
+    def _along_feature(self, vector, ndim):
+        """A per-feature vector shaped to broadcast against the inputs."""
+        shape = [1] * ndim
+        shape[self._feature_axis] = -1
+        return vector.reshape(shape)
+
+    def forward(self, x, training=False):
+        self._x = x
+        reduce = tuple(i for i in range(x.ndim) if i != self._feature_axis)
+        self._batch_mode = bool(training) and self.trainable
+        if self._batch_mode:
+            mean = x.mean(axis=reduce, keepdims=True)
+            centered = x - mean
+            variance = np.mean(np.square(centered), axis=reduce, keepdims=True)
+            self._update_moving(mean.reshape(-1), variance.reshape(-1))
+        else:
+            centered = x - self._along_feature(self.moving_mean, x.ndim)
+            variance = self._along_feature(self.moving_variance, x.ndim)
+        inv_std = 1.0 / np.sqrt(variance + x.dtype.type(self.epsilon))
+        factor = inv_std if self.gamma is None else inv_std * self._along_feature(self.gamma,
+                                                                                   x.ndim)
+        y = centered * factor                          # (x - mean) * (gamma r) + beta, as Keras
+        if self.beta is not None:
+            y += self._along_feature(self.beta, x.ndim)
+        self._centered, self._inv_std, self._reduce = centered, inv_std, reduce
+        self._y = y
+        return y
+
+    def _update_moving(self, mean, variance):
+        """moving = moving * momentum + batch * (1 - momentum), in place."""
+        for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
+            moving *= self.momentum
+            moving += batch * (1.0 - self.momentum)
+
+    def backward(self, grad, need_input_grad=True):
+        reduce, inv_std = self._reduce, self._inv_std
+        x_hat = self._centered * inv_std
+        if self.beta is not None:
+            grad.sum(axis=reduce, out=self._beta_grad)
+        if self.gamma is not None:
+            np.sum(grad * x_hat, axis=reduce, out=self._gamma_grad)
+        if not need_input_grad:
+            return None
+        g = grad if self.gamma is None else grad * self._along_feature(self.gamma, grad.ndim)
+        if not self._batch_mode:
+            return g * inv_std
+        count = grad.size // g.shape[self._feature_axis]
+        g_sum = g.sum(axis=reduce, keepdims=True)
+        g_x_hat = np.sum(g * x_hat, axis=reduce, keepdims=True)
+        return (inv_std / count) * (count * g - g_sum - x_hat * g_x_hat)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                "beta_initializer": initializers.serialize(self.beta_initializer),
+                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+                "moving_variance_initializer":
+                    initializers.serialize(self.moving_variance_initializer),
+                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": None, "gamma_constraint": None,
+                "synchronized": False, "renorm": False, "renorm_clipping": None,
+                "renorm_momentum": self.renorm_momentum}
+
+    def __repr__(self):
+        return (f"<BatchNormalization name={self.name!r} momentum={self.momentum} "
+                f"epsilon={self.epsilon}>")
+
+
+def _fraction(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+            or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be a number in [0, 1], got {value!r}.")
+    return float(value)
