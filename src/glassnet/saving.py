@@ -474,15 +474,15 @@ class WeightsReader:
             layer.add_weight = self._stored_only(layer, key)
 
     def _stored_only(self, layer, key):
-        def add_weight(name, shape, initializer):
-            path = f"layers/{key}/vars/{len(layer.params)}"
+        def add_weight(name, shape, initializer, *args, **kwargs):
+            path = f"layers/{key}/vars/{len(layer.weights)}"
             stored = self.stored_shape(path)
             if stored != tuple(shape):
                 raise keras_config.ConfigError(
                     f"layer {layer.name!r} would make its {name} of shape {tuple(shape)}, but "
                     f"model.weights.h5 holds {'nothing' if stored is None else stored} at "
                     f"{path}.")
-            return type(layer).add_weight(layer, name, shape, initializer)
+            return type(layer).add_weight(layer, name, shape, initializer, *args, **kwargs)
         return add_weight
 
     def lift_limits(self):
