@@ -39,7 +39,7 @@ def _fails_before_work(model, call, error, match):
         assert model.optimizer.iterations == 0
 
 
-# -- the notes' two slips -------------------------------------------------------------------------
+# -- the notes' two slips --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("weight_init", ["glorot_uniform", "RandomNormal", "he_normal",
                                          keras.initializers.HeNormal()])
@@ -88,7 +88,7 @@ def test_validation_data_of_the_wrong_shape():
         ValueError, r"validation_data x has shape \(60, 10\)")
 
 
-# -- labels ---------------------------------------------------------------------------------------
+# -- labels ----------------------------------------------------------------------------------------
 
 def test_integer_labels_with_categorical_crossentropy():
     with pytest.raises(ValueError) as caught:
@@ -136,7 +136,7 @@ def test_text_labels():
                        ValueError, "Encode class names as integers")
 
 
-# -- NaN and inf --------------------------------------------------------------------------------
+# -- NaN and inf -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("where", ["x", "y", "validation x", "validation y", "sample_weight"])
 @pytest.mark.parametrize("value", [np.nan, np.inf])
@@ -158,7 +158,7 @@ def test_nan_in_predict_input():
         _compiled().predict(np.full((2, 64), np.nan), verbose=0)
 
 
-# -- unknown names ----------------------------------------------------------------------------------
+# -- unknown names ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("build, name, suggestion", [
     (lambda: layers.Dense(3, activation="rleu"), "rleu", "relu"),
@@ -186,7 +186,7 @@ def test_compile_resolves_every_name_before_changing_anything():
     assert model.optimizer is optimizer and model.loss.name == "sparse_categorical_crossentropy"
 
 
-# -- order of calls -------------------------------------------------------------------------------
+# -- order of calls --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("method", ["fit", "evaluate", "train_on_batch", "test_on_batch"])
 def test_training_before_compile(method):
@@ -210,7 +210,7 @@ def test_metrics_as_a_string():
         _compiled(metrics="accuracy")
 
 
-# -- layers -------------------------------------------------------------------------------------
+# -- layers ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("units", [0, -3, 2.5, "10", None, True])
 def test_non_positive_or_non_integer_units(units):
@@ -252,7 +252,7 @@ def test_bad_shapes(shape):
         layers.Input(shape=shape)
 
 
-# -- weights ------------------------------------------------------------------------------------
+# -- weights ---------------------------------------------------------------------------------------
 
 def test_set_weights_with_wrong_shapes():
     model = _compiled()
@@ -266,7 +266,7 @@ def test_set_weights_with_wrong_shapes():
         model.layers[0].set_weights([np.zeros((8, 64)), np.zeros(8)])
 
 
-# -- the model ----------------------------------------------------------------------------------
+# -- the model -------------------------------------------------------------------------------------
 
 def test_adding_things_that_are_not_layers():
     with pytest.raises(TypeError, match=r"Dense\(10\)"):

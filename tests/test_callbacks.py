@@ -128,7 +128,7 @@ def test_a_history_passed_in_accumulates_over_fits():
     assert history.epoch == [0] and history.probes == []
 
 
-# -- EarlyStopping on scripted values -------------------------------------------------------------
+# -- EarlyStopping on scripted values --------------------------------------------------------------
 
 class Script(callbacks.Callback):
     """Replaces the monitored value by a scripted one, and keeps each epoch's weights."""
@@ -229,7 +229,7 @@ def test_unknown_mode_falls_back_to_auto_with_a_warning():
         assert callbacks.EarlyStopping(mode="lowest").mode == "auto"
 
 
-# -- TerminateOnNaN ---------------------------------------------------------------------------------
+# -- TerminateOnNaN --------------------------------------------------------------------------------
 
 def test_terminate_on_nan_can_raise():
     stopper = callbacks.TerminateOnNaN(raise_error=True)
@@ -238,7 +238,7 @@ def test_terminate_on_nan_can_raise():
     stopper.on_batch_end(4, {"loss": 1.0})
 
 
-# -- the progress bar -----------------------------------------------------------------------------
+# -- the progress bar ------------------------------------------------------------------------------
 
 BAR_LINE = r"\d+/\d+ ━{20} \d+s \d+(us|ms|s)/step"
 VALUES = r" - accuracy: \d\.\d{4}(e[-+]\d\d)? - loss: \d\.\d{4}(e[-+]\d\d)?"

@@ -374,7 +374,8 @@ def test_validation_freq_and_initial_epoch():
     history = _classifier().fit(x, y, epochs=4, initial_epoch=1, validation_split=0.2,
                                 validation_freq=2, verbose=0)
     assert history.epoch == [1, 2, 3]
-    assert len(history.history["loss"]) == 3 and len(history.history["val_loss"]) == 2  # epochs 2, 4
+    assert len(history.history["loss"]) == 3
+    assert len(history.history["val_loss"]) == 2            # after epochs 2 and 4 (1-based)
 
 
 def test_frozen_layer_is_not_updated():
