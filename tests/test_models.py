@@ -211,6 +211,14 @@ def test_call_and_predict_agree_and_do_not_depend_on_batch_size():
     np.testing.assert_array_equal(model.predict_on_batch(x), full)
 
 
+def test_predict_keeps_the_models_float_type_and_takes_empty_input():
+    glassnet.config.set_floatx("float64")
+    model = _mlp(3, "softmax")
+    glassnet.config.set_floatx("float32")
+    assert model.predict(np.ones((2, 4)), verbose=0).dtype == np.float64
+    assert model.predict(np.ones((0, 4)), verbose=0).shape == (0, 3)
+
+
 # -- fit ------------------------------------------------------------------------------------------
 
 def _classifier(seed=0):

@@ -529,17 +529,21 @@ class Sequential:
             steps=math.ceil(len(x) / batch_size))
         batch_begin = callback_list.uses("on_predict_batch_begin")
         batch_end = callback_list.uses("on_predict_batch_end")
-        outputs = np.empty((len(x),) + self.output_shape[1:], dtype=config.floatx())
+        outputs = None
         with threads.limit_for(self._multiply_adds(batch_size)), np.errstate(all="ignore"):
             callback_list.on_predict_begin()
             for step, start in enumerate(range(0, len(x), batch_size)):
                 if batch_begin:
                     callback_list.on_predict_batch_begin(step)
                 batch = self._forward(x[start:start + batch_size], training=False)
+                if outputs is None:                 # in the dtype the layers compute in
+                    outputs = np.empty((len(x),) + batch.shape[1:], dtype=batch.dtype)
                 outputs[start:start + batch_size] = batch
                 if batch_end:
                     callback_list.on_predict_batch_end(step, {"outputs": batch})
             callback_list.on_predict_end()
+        if outputs is None:                         # no samples
+            return np.zeros((0,) + tuple(self.output_shape[1:]), dtype=config.floatx())
         return outputs
 
     def __call__(self, x, training=False):
