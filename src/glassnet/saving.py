@@ -6,16 +6,16 @@ A ``.keras`` file is a zip (members stored uncompressed, as Keras writes them) o
   ``glassnet_version``, ``glassnet_format_version``, ``weights_sha256`` (the SHA-256 of the
   weights member) and ``generators`` (the state of each Dropout's random generator, so that
   training resumes exactly where it stopped);
-- ``model.weights.h5``: layer by layer ``layers/<key>/vars/<i>`` (``key`` the snake-case
-  class name: ``dense``, ``dense_1``, ...; ``i`` the weight's position, kernel then bias) and
-  the optimizer's ``variables`` at ``optimizer/vars/<i>`` (iteration, learning rate, slots).
+- ``model.weights.h5``: the weights and the optimizer's state (see ``h5_weights``).
 
 Loading runs no code from the file: JSON is parsed as JSON, HDF5 is read with h5py (imported
 only when needed), and only plain numeric datasets are read. A file that is not such a zip (a
 pickle, an old ``.h5``, an empty or truncated file), a damaged archive, a checksum or version
 that does not fit, a Lambda layer or an unknown class, or a weights file with object or
 string arrays, links or external storage raises ``ModelFileError`` naming the file and the
-problem. ``safe_mode`` is accepted for Keras's signature; glassnet is always safe.
+problem. A layer may make only the weights the file stores, so a config cannot make glassnet
+allocate more memory than the file holds. ``safe_mode`` is accepted for Keras's signature;
+glassnet is always safe.
 
 Saving is atomic: the file is written beside its destination, synced to disk, then renamed
 over it, so an interrupted save (a crash, a full disk) leaves the previous file as it was.
@@ -28,7 +28,6 @@ import json
 import os
 import stat
 import tempfile
-import warnings
 import zipfile
 
 import numpy as np
@@ -39,7 +38,6 @@ FORMAT_VERSION = 1                 # glassnet_format_version this glassnet write
 KERAS_VERSION = "3.15.1"           # the Keras release whose format is written (and tested)
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-_HDF5_FILTERS = {1: "gzip", 2: "shuffle", 3: "fletcher32", 32000: "lzf"}   # built into h5py
 _MAX_EXPANSION = 1000              # a zip member inflating beyond this ratio is a zip bomb
 
 
@@ -78,9 +76,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     With ``compile=True`` a model saved compiled comes back compiled, its optimizer state
     restored. ``custom_objects`` maps class names in the file to glassnet classes.
     """
+    from . import h5_weights     # imports saving: loaded on use, not at import
     name = _describe(filepath)
     config, metadata, weights = read_archive(_read_bytes(filepath), name)
-    reader = WeightsReader(weights, name)
+    reader = h5_weights.WeightsReader(weights, name)
 
     def before_build(layers):      # the layers exist, so config.json's entries are well formed
         reader.limit_allocations(layers, [e["class_name"] for e in _layer_entries(config)])
@@ -108,6 +107,7 @@ def _layer_entries(config):
 
 def save_weights(model, filepath, overwrite=True, max_shard_size=None):
     """Write the weights (and the optimizer state of a compiled model) as ``.weights.h5``."""
+    from . import h5_weights     # imports saving: loaded on use, not at import
     path = os.fspath(filepath)
     if max_shard_size is not None:
         raise ValueError("Sharded weights (max_shard_size) are not supported; leave it None.")
@@ -118,7 +118,7 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None):
         raise ValueError("The model has no weights yet: add an Input or call fit/build before "
                          "save_weights.")
     _check_overwrite(path, overwrite)
-    data = weights_bytes(model)
+    data = h5_weights.weights_bytes(model)
     write_atomically(path, lambda file: file.write(data))
 
 
@@ -128,13 +128,14 @@ def load_weights(model, filepath, skip_mismatch=False):
     Layers are matched by position and class, as Keras does. A layer whose stored shapes
     differ raises, or with ``skip_mismatch=True`` is skipped with a warning.
     """
+    from . import h5_weights     # imports saving: loaded on use, not at import
     if not model.built:
         raise ValueError("load_weights needs a built model: add an Input first (or call "
                          "model.build((None, features))), then load the weights.")
     name = _describe(filepath)
     data = _read_bytes(filepath)
     weights = data if data.startswith(_HDF5_SIGNATURE) else read_archive(data, name)[2]
-    reader = WeightsReader(weights, name)
+    reader = h5_weights.WeightsReader(weights, name)
     reader.load_layers(model, [type(layer).__name__ for layer in model.layers], skip_mismatch)
     if model.compiled:
         reader.load_optimizer(model)
@@ -143,7 +144,8 @@ def load_weights(model, filepath, skip_mismatch=False):
 # -- writing --------------------------------------------------------------------------------
 
 def _write_archive(model, file):
-    weights = weights_bytes(model)
+    from . import h5_weights     # imports saving: loaded on use, not at import
+    weights = h5_weights.weights_bytes(model)
     config = json.dumps(keras_config.model_config(model), default=_json_value)
     metadata = json.dumps(_metadata(model, weights))
     with zipfile.ZipFile(file, "w") as archive:
@@ -166,38 +168,6 @@ def _metadata(model, weights):
             "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
             "glassnet_version": __version__, "glassnet_format_version": FORMAT_VERSION,
             "weights_sha256": hashlib.sha256(weights).hexdigest(), "generators": generators}
-
-
-def weights_bytes(model):
-    """``model.weights.h5`` as bytes: the layers' weights, then the optimizer's variables."""
-    h5py = _h5py()
-    buffer = io.BytesIO()
-    with h5py.File(buffer, "w") as file:
-        file.create_group("vars").attrs["name"] = model.name
-        keys = keras_config.weight_keys(type(layer).__name__ for layer in model.layers)
-        for key, layer in zip(keys, model.layers):
-            _write_group(file, f"layers/{key}/vars", layer.name, layer.weights)
-        if model.compiled:
-            _write_group(file, "optimizer/vars", model.optimizer.name, _optimizer_state(model))
-    return buffer.getvalue()
-
-
-def _write_group(file, path, name, arrays):
-    group = file.create_group(path)
-    group.attrs["name"] = name
-    for index, array in enumerate(arrays):
-        group.create_dataset(str(index), data=np.asarray(array))
-
-
-def _optimizer_state(model):
-    """The optimizer's ``variables``; before its first step, those of a freshly built copy
-    (the same values it would start from), so the file holds the whole state as Keras expects."""
-    optimizer = model.optimizer
-    if optimizer.built:
-        return optimizer.variables
-    fresh = type(optimizer).from_config(optimizer.get_config())
-    fresh.build(model.trainable_weights)
-    return fresh.variables
 
 
 def write_atomically(path, write):
@@ -397,175 +367,3 @@ def _restore_generators(model, metadata, name):
         except (ValueError, TypeError, KeyError, OverflowError) as error:
             raise ModelFileError(name, f"metadata.json: the random generator state of layer "
                                        f"{layer.name!r} is invalid ({error}).") from None
-
-
-# -- reading the weights --------------------------------------------------------------------
-
-def _h5py():
-    try:
-        import h5py
-    except ImportError:
-        raise ImportError("Reading and writing model files needs h5py: pip install "
-                          "'glassnet[io]' (or pip install h5py).") from None
-    return h5py
-
-
-class WeightsReader:
-    """A ``model.weights.h5`` opened from bytes and checked whole before anything is read:
-    every link a plain (hard) link, every dataset plain numbers stored inside the file."""
-
-    def __init__(self, data, name):
-        self.name = name
-        self.h5py = _h5py()
-        try:
-            self.file = self.h5py.File(io.BytesIO(data), "r")
-            links = []                         # collected first: h5py's visit swallows raises
-            self.file.visititems_links(lambda path, link: links.append((path, link)))
-            for path, link in links:
-                self._check_link(path, link)
-        except ModelFileError:
-            raise
-        except Exception as error:         # h5py/HDF5 errors on damaged bytes
-            raise ModelFileError(name, f"model.weights.h5 is not a readable HDF5 file "
-                                       f"({error}).") from None
-
-    def _fail(self, problem):
-        raise ModelFileError(self.name, f"model.weights.h5: {problem}")
-
-    def _check_link(self, path, link):
-        if not isinstance(link, self.h5py.HardLink):
-            self._fail(f"{path} is a {type(link).__name__}; glassnet follows no links.")
-        item = self.file[path]
-        if isinstance(item, self.h5py.Dataset):
-            self._check_dataset(path, item)
-        elif not isinstance(item, self.h5py.Group):
-            self._fail(f"{path} is a {type(item).__name__}, not a group or a dataset.")
-
-    def _check_dataset(self, path, dataset):
-        h5py, dtype = self.h5py, dataset.dtype
-        special = (h5py.check_vlen_dtype(dtype) is not None or h5py.check_string_dtype(dtype)
-                   is not None or h5py.check_enum_dtype(dtype) is not None
-                   or h5py.check_opaque_dtype(dtype))
-        if dtype.kind not in "iuf" or dtype.names is not None or dtype.subdtype or special:
-            self._fail(f"{path} holds {dtype} values; only plain numbers (int, float) are read.")
-        if dataset.external:
-            self._fail(f"{path} keeps its data in an external file; refused.")
-        if dataset.is_virtual:
-            self._fail(f"{path} is a virtual dataset (data from other files); refused.")
-        plist = dataset.id.get_create_plist()
-        for index in range(plist.get_nfilters()):
-            code = plist.get_filter(index)[0]
-            if code not in _HDF5_FILTERS:
-                self._fail(f"{path} needs HDF5 filter {code}; only "
-                           f"{', '.join(_HDF5_FILTERS.values())} are read.")
-
-    def stored_shape(self, path):
-        """The shape of the dataset at ``path``, or None (read from the file's metadata only)."""
-        dataset = self.file.get(path)
-        return tuple(dataset.shape) if isinstance(dataset, self.h5py.Dataset) else None
-
-    def limit_allocations(self, layers, class_names):
-        """Before the layers build: let each create only the weights the file stores for it,
-        shape for shape, so no config can make glassnet allocate more than the file holds.
-        ``class_names`` (from config.json, InputLayer left out) give the groups' keys."""
-        self._limited = [layer for layer in layers if type(layer).__name__ != "InputLayer"]
-        keys = keras_config.weight_keys(class_names)
-        for layer, key in zip(self._limited, keys):
-            layer.add_weight = self._stored_only(layer, key)
-
-    def _stored_only(self, layer, key):
-        def add_weight(name, shape, initializer, *args, **kwargs):
-            path = f"layers/{key}/vars/{len(layer.weights)}"
-            stored = self.stored_shape(path)
-            if stored != tuple(shape):
-                raise keras_config.ConfigError(
-                    f"layer {layer.name!r} would make its {name} of shape {tuple(shape)}, but "
-                    f"model.weights.h5 holds {'nothing' if stored is None else stored} at "
-                    f"{path}.")
-            return type(layer).add_weight(layer, name, shape, initializer, *args, **kwargs)
-        return add_weight
-
-    def lift_limits(self):
-        for layer in getattr(self, "_limited", []):
-            layer.__dict__.pop("add_weight", None)
-
-    def arrays(self, path, shapes, owner, kinds=None):
-        """The datasets ``0``, ``1``, ... of group ``path``, each of the given shape and dtype
-        kind (``kinds[i]``, floats by default); None when the group is absent. ``owner`` names
-        what they belong to in messages."""
-        group = self.file.get(path)
-        if group is None:
-            return None
-        if not isinstance(group, self.h5py.Group):
-            self._fail(f"{path} is not a group.")
-        expected = [str(i) for i in range(len(shapes))]
-        if sorted(group.keys()) != sorted(expected):
-            self._fail(f"{owner} needs {len(shapes)} arrays at {path}, the file has "
-                       f"{len(group.keys())} ({', '.join(sorted(group.keys())) or 'none'}).")
-        values = []
-        for key, shape, kind in zip(expected, shapes, kinds or ["f"] * len(shapes)):
-            dataset = group[key]
-            if not isinstance(dataset, self.h5py.Dataset):
-                self._fail(f"{path}/{key} is not a dataset.")
-            if tuple(dataset.shape) != tuple(shape) or dataset.dtype.kind not in kind:
-                self._fail(f"{path}/{key} is a {dataset.dtype} array of shape "
-                           f"{tuple(dataset.shape)}, but {owner} needs shape {tuple(shape)}.")
-            try:
-                values.append(np.asarray(dataset[()]))
-            except Exception as error:
-                self._fail(f"{path}/{key} cannot be read ({error}).")
-        return values
-
-    def load_layers(self, model, class_names, skip_mismatch=False):
-        """Set each layer's weights from ``layers/<key>/vars`` (keys from ``class_names``)."""
-        keys = keras_config.weight_keys(class_names)
-        for key, layer in zip(keys, model.layers):
-            shapes = [w.shape for w in layer.weights]
-            owner = f"layer {layer.name!r} ({type(layer).__name__})"
-            try:
-                values = self.arrays(f"layers/{key}/vars", shapes, owner)
-            except ModelFileError as error:
-                if not skip_mismatch:
-                    raise
-                warnings.warn(f"Skipping {owner}: {error.problem}", UserWarning, stacklevel=3)
-                continue
-            if values is None and shapes:
-                self._fail(f"there are no weights for {owner} (expected at layers/{key}/vars).")
-            if values:
-                layer.set_weights(values)
-
-    def load_optimizer(self, model):
-        """Restore the optimizer's ``variables`` from ``optimizer/vars`` when the file has them.
-
-        As Keras: a saved state with another number of variables is skipped with a warning,
-        except the state of an optimizer saved before its first step (iteration 0, nothing
-        else), which is exactly the fresh state and is skipped silently.
-        """
-        group = self.file.get("optimizer/vars")
-        if group is None:
-            return
-        optimizer = model.optimizer
-        if not optimizer.built:
-            optimizer.build(model.trainable_weights)
-        current = optimizer.variables
-        if len(group.keys()) != len(current):
-            if len(group.keys()) == 2 and self._untrained(group):
-                return
-            warnings.warn(f"Skipping the optimizer state in {self.name!r}: optimizer "
-                          f"{optimizer.name!r} has {len(current)} variables, the file "
-                          f"{len(group.keys())}.", UserWarning, stacklevel=3)
-            return
-        kinds = ["iuf"] + ["f"] * (len(current) - 1)        # the iteration count may be an int
-        values = self.arrays("optimizer/vars", [v.shape for v in current],
-                             f"optimizer {optimizer.name!r}", kinds)
-        learning_rate = optimizer.learning_rate
-        optimizer.set_weights(values)
-        # The file keeps the learning rate in the weights' float type (float32 drops digits of
-        # 0.001); when it is that same number, keep the exact value config.json recorded.
-        if np.asarray(learning_rate, dtype=values[1].dtype) == values[1]:
-            optimizer.learning_rate = learning_rate
-
-    def _untrained(self, group):
-        iteration = group.get("0")
-        return (isinstance(iteration, self.h5py.Dataset) and iteration.shape == ()
-                and iteration.dtype.kind in "iu" and int(iteration[()]) == 0)

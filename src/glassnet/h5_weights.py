@@ -1,0 +1,223 @@
+"""``model.weights.h5``: the weights and the optimizer state in Keras 3's HDF5 layout.
+
+Layer by layer, ``layers/<key>/vars/<i>``: ``key`` the snake-case class name (``dense``,
+``dense_1``, ... counted per class, not the layer names), ``i`` the weight's position (kernel,
+then bias; non-trainable weights after the trainable ones). The optimizer's ``variables`` (the
+step count, the learning rate, then the slots in Keras's order) at ``optimizer/vars/<i>``.
+Each ``vars`` group carries its owner's name as the attribute ``name``.
+
+Reading is checked whole before anything is read: only hard links, only datasets of plain
+numbers (no object, string, compound or opaque values), stored inside the file and with no
+filter beyond the ones h5py builds in. Anything else raises ``ModelFileError``.
+"""
+import io
+import warnings
+
+import numpy as np
+
+from . import keras_config
+from .saving import ModelFileError
+
+_HDF5_FILTERS = {1: "gzip", 2: "shuffle", 3: "fletcher32", 32000: "lzf"}   # built into h5py
+
+
+def _h5py():
+    try:
+        import h5py
+    except ImportError:
+        raise ImportError("Reading and writing model files needs h5py: pip install "
+                          "'glassnet[io]' (or pip install h5py).") from None
+    return h5py
+
+
+def weights_bytes(model):
+    """``model.weights.h5`` as bytes: the layers' weights, then the optimizer's variables."""
+    h5py = _h5py()
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as file:
+        file.create_group("vars").attrs["name"] = model.name
+        keys = keras_config.weight_keys(type(layer).__name__ for layer in model.layers)
+        for key, layer in zip(keys, model.layers):
+            _write_group(file, f"layers/{key}/vars", layer.name, layer.weights)
+        if model.compiled:
+            _write_group(file, "optimizer/vars", model.optimizer.name, _optimizer_state(model))
+    return buffer.getvalue()
+
+
+def _write_group(file, path, name, arrays):
+    group = file.create_group(path)
+    group.attrs["name"] = name
+    for index, array in enumerate(arrays):
+        group.create_dataset(str(index), data=np.asarray(array))
+
+
+def _optimizer_state(model):
+    """The optimizer's ``variables``; before its first step, those of a freshly built copy
+    (the same values it would start from), so the file holds the whole state as Keras expects."""
+    optimizer = model.optimizer
+    if optimizer.built:
+        return optimizer.variables
+    fresh = type(optimizer).from_config(optimizer.get_config())
+    fresh.build(model.trainable_weights)
+    return fresh.variables
+
+
+class WeightsReader:
+    """A ``model.weights.h5`` opened from bytes and checked whole before anything is read:
+    every link a plain (hard) link, every dataset plain numbers stored inside the file."""
+
+    def __init__(self, data, name):
+        self.name = name
+        self.h5py = _h5py()
+        try:
+            self.file = self.h5py.File(io.BytesIO(data), "r")
+            links = []                         # collected first: h5py's visit swallows raises
+            self.file.visititems_links(lambda path, link: links.append((path, link)))
+            for path, link in links:
+                self._check_link(path, link)
+        except ModelFileError:
+            raise
+        except Exception as error:         # h5py/HDF5 errors on damaged bytes
+            raise ModelFileError(name, f"model.weights.h5 is not a readable HDF5 file "
+                                       f"({error}).") from None
+
+    def _fail(self, problem):
+        raise ModelFileError(self.name, f"model.weights.h5: {problem}")
+
+    def _check_link(self, path, link):
+        if not isinstance(link, self.h5py.HardLink):
+            self._fail(f"{path} is a {type(link).__name__}; glassnet follows no links.")
+        item = self.file[path]
+        if isinstance(item, self.h5py.Dataset):
+            self._check_dataset(path, item)
+        elif not isinstance(item, self.h5py.Group):
+            self._fail(f"{path} is a {type(item).__name__}, not a group or a dataset.")
+
+    def _check_dataset(self, path, dataset):
+        h5py, dtype = self.h5py, dataset.dtype
+        special = (h5py.check_vlen_dtype(dtype) is not None or h5py.check_string_dtype(dtype)
+                   is not None or h5py.check_enum_dtype(dtype) is not None
+                   or h5py.check_opaque_dtype(dtype))
+        if dtype.kind not in "iuf" or dtype.names is not None or dtype.subdtype or special:
+            self._fail(f"{path} holds {dtype} values; only plain numbers (int, float) are read.")
+        if dataset.external:
+            self._fail(f"{path} keeps its data in an external file; refused.")
+        if dataset.is_virtual:
+            self._fail(f"{path} is a virtual dataset (data from other files); refused.")
+        plist = dataset.id.get_create_plist()
+        for index in range(plist.get_nfilters()):
+            code = plist.get_filter(index)[0]
+            if code not in _HDF5_FILTERS:
+                self._fail(f"{path} needs HDF5 filter {code}; only "
+                           f"{', '.join(_HDF5_FILTERS.values())} are read.")
+
+    def stored_shape(self, path):
+        """The shape of the dataset at ``path``, or None (read from the file's metadata only)."""
+        dataset = self.file.get(path)
+        return tuple(dataset.shape) if isinstance(dataset, self.h5py.Dataset) else None
+
+    def limit_allocations(self, layers, class_names):
+        """Before the layers build: let each create only the weights the file stores for it,
+        shape for shape, so no config can make glassnet allocate more than the file holds.
+        ``class_names`` (from config.json, InputLayer left out) give the groups' keys."""
+        self._limited = [layer for layer in layers if type(layer).__name__ != "InputLayer"]
+        keys = keras_config.weight_keys(class_names)
+        for layer, key in zip(self._limited, keys):
+            layer.add_weight = self._stored_only(layer, key)
+
+    def _stored_only(self, layer, key):
+        def add_weight(name, shape, initializer, *args, **kwargs):
+            path = f"layers/{key}/vars/{len(layer.weights)}"
+            stored = self.stored_shape(path)
+            if stored != tuple(shape):
+                raise keras_config.ConfigError(
+                    f"layer {layer.name!r} would make its {name} of shape {tuple(shape)}, but "
+                    f"model.weights.h5 holds {'nothing' if stored is None else stored} at "
+                    f"{path}.")
+            return type(layer).add_weight(layer, name, shape, initializer, *args, **kwargs)
+        return add_weight
+
+    def lift_limits(self):
+        for layer in getattr(self, "_limited", []):
+            layer.__dict__.pop("add_weight", None)
+
+    def arrays(self, path, shapes, owner, kinds=None):
+        """The datasets ``0``, ``1``, ... of group ``path``, each of the given shape and dtype
+        kind (``kinds[i]``, floats by default); None when the group is absent. ``owner`` names
+        what they belong to in messages."""
+        group = self.file.get(path)
+        if group is None:
+            return None
+        if not isinstance(group, self.h5py.Group):
+            self._fail(f"{path} is not a group.")
+        expected = [str(i) for i in range(len(shapes))]
+        if sorted(group.keys()) != sorted(expected):
+            self._fail(f"{owner} needs {len(shapes)} arrays at {path}, the file has "
+                       f"{len(group.keys())} ({', '.join(sorted(group.keys())) or 'none'}).")
+        values = []
+        for key, shape, kind in zip(expected, shapes, kinds or ["f"] * len(shapes)):
+            dataset = group[key]
+            if not isinstance(dataset, self.h5py.Dataset):
+                self._fail(f"{path}/{key} is not a dataset.")
+            if tuple(dataset.shape) != tuple(shape) or dataset.dtype.kind not in kind:
+                self._fail(f"{path}/{key} is a {dataset.dtype} array of shape "
+                           f"{tuple(dataset.shape)}, but {owner} needs shape {tuple(shape)}.")
+            try:
+                values.append(np.asarray(dataset[()]))
+            except Exception as error:
+                self._fail(f"{path}/{key} cannot be read ({error}).")
+        return values
+
+    def load_layers(self, model, class_names, skip_mismatch=False):
+        """Set each layer's weights from ``layers/<key>/vars`` (keys from ``class_names``)."""
+        keys = keras_config.weight_keys(class_names)
+        for key, layer in zip(keys, model.layers):
+            shapes = [w.shape for w in layer.weights]
+            owner = f"layer {layer.name!r} ({type(layer).__name__})"
+            try:
+                values = self.arrays(f"layers/{key}/vars", shapes, owner)
+            except ModelFileError as error:
+                if not skip_mismatch:
+                    raise
+                warnings.warn(f"Skipping {owner}: {error.problem}", UserWarning, stacklevel=3)
+                continue
+            if values is None and shapes:
+                self._fail(f"there are no weights for {owner} (expected at layers/{key}/vars).")
+            if values:
+                layer.set_weights(values)
+
+    def load_optimizer(self, model):
+        """Restore the optimizer's ``variables`` from ``optimizer/vars`` when the file has them.
+
+        As Keras: a saved state with another number of variables is skipped with a warning,
+        except the state of an optimizer saved before its first step (iteration 0, nothing
+        else), which is exactly the fresh state and is skipped silently.
+        """
+        group = self.file.get("optimizer/vars")
+        if group is None:
+            return
+        optimizer = model.optimizer
+        if not optimizer.built:
+            optimizer.build(model.trainable_weights)
+        current = optimizer.variables
+        if len(group.keys()) != len(current):
+            if len(group.keys()) == 2 and self._untrained(group):
+                return
+            warnings.warn(f"Skipping the optimizer state in {self.name!r}: optimizer "
+                          f"{optimizer.name!r} has {len(current)} variables, the file "
+                          f"{len(group.keys())}.", UserWarning, stacklevel=3)
+            return
+        kinds = ["iuf"] + ["f"] * (len(current) - 1)        # the iteration count may be an int
+        values = self.arrays("optimizer/vars", [v.shape for v in current],
+                             f"optimizer {optimizer.name!r}", kinds)
+        learning_rate = optimizer.learning_rate
+        optimizer.set_weights(values)
+        # The file keeps the learning rate in the weights' float type (float32 drops digits of
+        # 0.001); when it is that same number, keep the exact value config.json recorded.
+        if np.asarray(learning_rate, dtype=values[1].dtype) == values[1]:
+            optimizer.learning_rate = learning_rate
+
+    def _untrained(self, group):
+        iteration = group.get("0")
+        return (isinstance(iteration, self.h5py.Dataset) and iteration.shape == ()
+                and iteration.dtype.kind in "iu" and int(iteration[()]) == 0)
