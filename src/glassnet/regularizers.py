@@ -124,7 +124,12 @@ def deserialize(config):
 
 def check_trainable(regularizer, argument):
     """``regularizer`` resolved by ``get``, refused when it has no ``gradient`` to train with."""
-    regularizer = get(regularizer)
+    try:
+        regularizer = get(regularizer)
+    except TypeError:
+        raise TypeError(f"{argument}={regularizer!r} is not a regularizer: pass a name such as "
+                        f"'l2', an instance such as glassnet.regularizers.L2(0.01), or None."
+                        ) from None
     if regularizer is not None and not callable(getattr(regularizer, "gradient", None)):
         raise TypeError(f"{argument}={regularizer!r} has no gradient(x) method, so glassnet "
                         f"cannot train with it. Use glassnet.regularizers.L1, L2 or L1L2, or "
