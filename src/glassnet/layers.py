@@ -44,7 +44,8 @@ class Layer:
         self.dtype = None if dtype is None else np.dtype(dtype).name
         if input_dim is not None:
             input_shape = (input_dim,)
-        self.input_shape_hint = None if input_shape is None else _as_shape(input_shape, "input_shape")
+        self.input_shape_hint = (None if input_shape is None
+                                 else _as_shape(input_shape, "input_shape"))
         self.batch_size = batch_size
         self.built = False
         self.input_shape = None         # without the batch dimension, once built
@@ -251,7 +252,8 @@ class InputLayer(Layer):
 
 
 def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None, **kwargs):
-    """``keras.Input``: declares the input shape without the batch size, e.g. ``Input(shape=(64,))``."""
+    """``keras.Input``: declares the input shape without the batch size, e.g.
+    ``Input(shape=(64,))``."""
     return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape,
                       name=name, **kwargs)
 
