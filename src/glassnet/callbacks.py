@@ -533,3 +533,5 @@ class EarlyStopping(MonitorCallback):
         return value
 from .probe import Probe  # noqa: F401,E402
 from .checkpoint import ModelCheckpoint  # noqa: F401
+from .learning_rate_callbacks import LearningRateScheduler, ReduceLROnPlateau  # noqa: F401,E402
+from .logging_callbacks import CSVLogger, LambdaCallback  # noqa: F401,E402
