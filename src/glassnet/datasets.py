@@ -107,3 +107,7 @@ def _finish(rng, points, noise):
     x = x + noise * rng.standard_normal(x.shape)
     order = rng.permutation(len(x))
     return x[order].astype("float32"), y[order]
+
+
+# Keras's image data sets from local files: glassnet.datasets.mnist.load_data(path=...)
+from .image_datasets import fashion_mnist, mnist  # noqa: E402,F401
