@@ -1,0 +1,101 @@
+"""The ``glassnet`` command's lab and compare (``inspect`` is tested with saving)."""
+import json
+import re
+
+import pytest
+
+pytest.importorskip("sklearn")
+pytest.importorskip("matplotlib")
+
+from glassnet import cli  # noqa: E402
+from glassnet.lab import CATALOGUE  # noqa: E402
+
+SUMMARY = re.compile(r"^(\d+) trials: (\d+) run, (\d+) reused\. Report: (.+index\.html)$")
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_explains_lab_and_compare(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert "lab" in out and "compare" in out
+    with pytest.raises(SystemExit):
+        cli.main(["lab", "--help"])
+    out = capsys.readouterr().out
+    for option in ("--seeds", "--out", "--jobs", "--scheduler", "--lang"):
+        assert option in out
+
+
+def test_lab_list_prints_every_id_with_its_question(capsys):
+    code, out, _ = run(capsys, "lab", "list")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == len(CATALOGUE)
+    for line, experiment in zip(lines, CATALOGUE):
+        assert line.startswith(experiment.id + " ")
+        assert experiment.question["en"] in line and experiment.section["en"] in line
+
+
+def test_lab_runs_reuses_and_says_where_the_report_is(capsys, tmp_path):
+    code, out, _ = run(capsys, "lab", "softmax", "symmetry", "--quick", "--seeds", "2",
+                       "--jobs", "1", "--out", str(tmp_path))
+    assert code == 0
+    total, ran, reused, report = SUMMARY.match(out.strip().splitlines()[-1]).groups()
+    assert (total, ran, reused) == ("7", "7", "0")
+    assert report == str((tmp_path / "index.html").resolve())
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["glassnet"] == __import__("glassnet").__version__
+    assert {t["experiment"] for t in results["trials"]} == {"softmax", "symmetry"}
+    for trial in results["trials"]:
+        assert {"experiment", "config", "seed", "metrics"} <= set(trial)
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["softmax.png", "symmetry.png"]
+    code, out, _ = run(capsys, "lab", "softmax", "symmetry", "--quick", "--seeds", "2",
+                       "--jobs", "1", "--out", str(tmp_path))
+    assert SUMMARY.match(out.strip().splitlines()[-1]).groups()[:3] == ("7", "0", "7")
+
+
+def test_korean_report_carries_its_font(capsys, tmp_path):
+    pytest.importorskip("fontTools")
+    code, _, _ = run(capsys, "lab", "softmax", "--lang", "ko", "--jobs", "1", "--out",
+                     str(tmp_path))
+    assert code == 0
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in page and "교차 엔트로피" in page
+    assert "@font-face" in page and "data:font/ttf;base64," in page
+
+
+def test_unknown_experiment_is_one_clear_error(capsys, tmp_path):
+    code, _, err = run(capsys, "lab", "depht", "--out", str(tmp_path))
+    assert code == 2
+    assert "Unknown experiment 'depht'" in err and "glassnet lab list" in err
+
+
+def test_compare_runs_the_users_grid(capsys, tmp_path):
+    code, out, _ = run(capsys, "compare", "--init", "glorot_uniform", "he_normal",
+                       "--activation", "relu", "tanh", "--epochs", "2", "--width", "16",
+                       "--seeds", "2", "--jobs", "1", "--out", str(tmp_path))
+    assert code == 0
+    assert SUMMARY.match(out.strip().splitlines()[-1]).groups()[:3] == ("8", "8", "0")
+    trials = json.loads((tmp_path / "results.json").read_text())["trials"]
+    assert {(t["config"]["init"], t["config"]["activation"]) for t in trials} == {
+        ("glorot_uniform", "relu"), ("glorot_uniform", "tanh"), ("he_normal", "relu"),
+        ("he_normal", "tanh")}
+    page = (tmp_path / "index.html").read_text()
+    assert "activation=tanh, init=he_normal" in page
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--init", "he_normall"], "he_normal"),
+    (["--activation", "relu", "sigmoyd"], "sigmoyd"),
+    (["--dataset", "mnist"], "Unknown data set 'mnist'"),
+    (["--depth", "0"], "--depth must be at least 1"),
+])
+def test_compare_rejects_bad_settings_before_any_work(capsys, tmp_path, argv, message):
+    code, _, err = run(capsys, "compare", *argv, "--out", str(tmp_path))
+    assert code == 2 and message in err
+    assert not (tmp_path / "trials").exists()
