@@ -253,3 +253,36 @@ def test_from_keras_live_model_and_file(keras, tmp_path):
         glassnet.interop.from_keras(conv)
     with pytest.raises(TypeError, match="from_keras takes"):
         glassnet.interop.from_keras(object())
+
+
+def test_normalization_activation_noise_reshape_layers_and_regularizers_travel(keras, tmp_path):
+    x, y = _data(16, shape=(12,))
+    source = keras.Sequential([
+        keras.Input((12,)), keras.layers.Reshape((3, 4)), keras.layers.Flatten(),
+        keras.layers.Dense(8, kernel_regularizer=keras.regularizers.L2(0.01),
+                           bias_regularizer="l1"),
+        keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-3),
+        keras.layers.ReLU(max_value=6.0, negative_slope=0.1), keras.layers.GaussianNoise(0.1),
+        keras.layers.Dense(5), keras.layers.LeakyReLU(negative_slope=0.1),
+        keras.layers.Dense(3), keras.layers.Softmax()])
+    source.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    source.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    source.save(tmp_path / "k.keras")
+    model = glassnet.models.load_model(tmp_path / "k.keras")
+    assert [type(l).__name__ for l in model.layers] == [type(l).__name__ for l in source.layers]
+    assert all(np.array_equal(a, b) for a, b in zip(source.get_weights(), model.get_weights()))
+    np.testing.assert_allclose(model.predict(x, verbose=0), source.predict(x, verbose=0),
+                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0),            # the penalties too
+                               source.evaluate(x, y, verbose=0), rtol=1e-5)
+    for want, got in zip(_numpy(source.optimizer.variables), model.optimizer.variables):
+        np.testing.assert_array_equal(np.asarray(got, dtype=want.dtype), want)
+    model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    model.save(tmp_path / "g.keras")
+    again = _keras_load(keras, tmp_path / "g.keras")
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), again.get_weights()))
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6, atol=1e-6)
+    assert again.layers[2].get_config()["kernel_regularizer"]["config"] == {"l2": 0.01}
+    for want, got in zip(model.optimizer.variables, _numpy(again.optimizer.variables)):
+        np.testing.assert_array_equal(np.asarray(want, dtype=got.dtype), got)

@@ -66,6 +66,23 @@ def test_dense_on_3d_inputs_and_without_bias_and_channels_first(ort, tmp_path):
                                rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("relu", [{}, {"max_value": 6.0, "negative_slope": 0.1, "threshold": 0.5},
+                                  {"negative_slope": 0.2}, {"max_value": 1.0}])
+def test_the_other_layers(ort, tmp_path, relu):
+    model = glassnet.Sequential([
+        glassnet.Input((12,)), layers.Reshape((3, 4)), layers.BatchNormalization(axis=1),
+        layers.Flatten(), layers.Dense(8), layers.BatchNormalization(momentum=0.5),
+        layers.ReLU(**relu), layers.GaussianNoise(0.3), layers.Dense(5), layers.LeakyReLU(0.1),
+        layers.Dense(3), layers.Softmax()])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    x = (rng.normal(size=(32, 12)) * 2 + 1).astype("float32")
+    model.fit(x, rng.integers(0, 3, 32), epochs=3, verbose=0)   # moving statistics move
+    to_onnx(model, tmp_path / "m.onnx")
+    np.testing.assert_allclose(run(ort, tmp_path / "m.onnx", x), model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_a_float64_model_exports_as_float32(ort, tmp_path, float64):
     model = glassnet.Sequential([glassnet.Input((5,)), layers.Dense(4, activation="gelu")])
     to_onnx(model, tmp_path / "m.onnx")

@@ -76,5 +76,6 @@ def test_what_cannot_be_imported(neural_network):
     from sklearn.linear_model import LogisticRegression
     with pytest.raises(UnsupportedLayerError, match="LogisticRegression"):
         from_sklearn(LogisticRegression())
-    assert isinstance(from_sklearn(_fit(neural_network.MLPRegressor(hidden_layer_sizes=(3,), max_iter=5),
-                                        _x(), _x()[:, 0])), glassnet.Sequential)
+    tiny = _fit(neural_network.MLPRegressor(hidden_layer_sizes=(3,), max_iter=5), _x(),
+                _x()[:, 0])
+    assert isinstance(from_sklearn(tiny), glassnet.Sequential)

@@ -81,13 +81,12 @@ def test_to_torch_of_a_float64_model(torch, float64):
 def test_what_has_no_equivalent_is_named(torch):
     nn = torch.nn
     cases = [
-        (nn.Sequential(nn.Linear(3, 2), nn.LeakyReLU()), r"'1' \(LeakyReLU\).*negative_slope=0.01"),
-        (nn.Sequential(nn.Linear(3, 2), nn.Softmax(dim=0)), r"Softmax\(dim=0\)"),
+        (nn.Sequential(nn.Linear(3, 2), nn.ELU(alpha=2.0)), r"'1' \(ELU\): ELU\(alpha=2.0\)"),
         (nn.Sequential(nn.Linear(3, 2), nn.GELU(approximate="tanh")), "approximate='tanh'"),
-        (nn.Sequential(nn.Linear(3, 4), nn.Sequential(nn.BatchNorm1d(4))),
+        (nn.Sequential(nn.Linear(3, 4), nn.Sequential(nn.BatchNorm1d(4, momentum=None))),
          r"module '1.0' \(BatchNorm1d\) has no glassnet equivalent"),
         (nn.Sequential(nn.Conv1d(3, 2, 1)), r"no Linear.*'0' \(Conv1d\)"),
-        (nn.Sequential(nn.Linear(3, 4), nn.Flatten(0)), "start_dim=1"),
+        (nn.Sequential(nn.Linear(3, 4), nn.Flatten(0)), r"'1' \(Flatten\)"),
     ]
     for net, match in cases:
         with pytest.raises(UnsupportedLayerError, match=match):
@@ -102,3 +101,37 @@ def test_what_has_no_equivalent_is_named(torch):
         to_torch(model)
     with pytest.raises(ValueError, match="built model"):
         to_torch(glassnet.Sequential([layers.Dense(2)]))
+    noisy = glassnet.Sequential([glassnet.Input((3,)), layers.GaussianNoise(0.1)])
+    with pytest.raises(UnsupportedLayerError, match="GaussianNoise has no torch module"):
+        to_torch(noisy)
+
+
+def test_batch_norm_leaky_relu_reshape_and_softmax_layers_both_ways(torch, float64):
+    nn = torch.nn
+    torch.manual_seed(1)
+    net = nn.Sequential(nn.Linear(6, 8), nn.BatchNorm1d(8, eps=1e-3, momentum=0.2),
+                        nn.LeakyReLU(0.01), nn.Linear(8, 12), nn.Unflatten(1, (3, 4)),
+                        nn.Softmax(dim=1), nn.Flatten(), nn.Linear(12, 3), nn.Softmax(dim=1))
+    net.train()
+    net(torch.randn(32, 6))                            # running statistics away from 0 and 1
+    net.eval()
+    model = from_torch(net)
+    assert [type(l).__name__ for l in model.layers] == [
+        "Dense", "BatchNormalization", "LeakyReLU", "Dense", "Reshape", "Softmax", "Flatten",
+        "Dense"]
+    norm = model.layers[1]
+    assert norm.epsilon == 1e-3 and norm.momentum == pytest.approx(0.8)
+    assert model.layers[5].axis == 1 and model.layers[7].activation.__name__ == "softmax"
+    x = _x((5, 6))
+    want = net(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-12, atol=1e-14)
+    back = to_torch(model)
+    np.testing.assert_allclose(back(torch.from_numpy(x)).detach().numpy(), want, rtol=1e-12,
+                               atol=1e-14)
+    relus = glassnet.Sequential([glassnet.Input((4,)), layers.ReLU(), layers.ReLU(max_value=1.5),
+                                 layers.Dense(4), layers.ReLU(negative_slope=0.3)])
+    x = _x((6, 4))
+    np.testing.assert_allclose(to_torch(relus)(torch.from_numpy(x)).detach().numpy(),
+                               relus.predict(x, verbose=0), rtol=1e-12)
+    with pytest.raises(UnsupportedLayerError, match="threshold=0.5"):
+        to_torch(glassnet.Sequential([glassnet.Input((4,)), layers.ReLU(threshold=0.5)]))

@@ -6,8 +6,10 @@ bias stored as initializers; ``MatMul`` + ``Add`` on inputs with more than two a
 activation: the ONNX operator of the same name where there is one with the same formula
 (``Relu``, ``Sigmoid``, ``Softmax``, ``HardSigmoid`` with alpha 1/6, ...), otherwise composed
 from primitives (GELU from ``Erf``, swish as x * sigmoid(x), mish as x * tanh(softplus(x)),
-...). Dropout is the identity at inference; Flatten is ``Flatten``. Anything else raises
-``UnsupportedLayerError`` naming it. onnxruntime's outputs agree with ``predict`` to 1e-5.
+...). Dropout and GaussianNoise are the identity at inference; BatchNormalization uses its
+moving statistics; Flatten, Reshape and the activation layers map to their operators.
+Anything else raises ``UnsupportedLayerError`` naming it. onnxruntime's outputs agree with
+``predict`` to 1e-5.
 """
 import math
 
@@ -29,9 +31,9 @@ class _Graph:
         self.count += 1
         return f"{hint}_{self.count}"
 
-    def constant(self, value, hint="const"):
+    def constant(self, value, hint="const", dtype=np.float32):
         name = self._name(hint)
-        array = np.asarray(value, dtype=np.float32)
+        array = np.asarray(value, dtype=dtype)
         self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
         return name
 
@@ -147,12 +149,67 @@ def _flatten(g, x, layer, rank):
     return g.op("Flatten", [x], axis=1)
 
 
+def _relu_layer(g, x, layer, rank):
+    """Keras's ReLU layer: positive = x where x > threshold, else 0; clipped to [0, max_value]
+    when set; minus negative_slope * relu(threshold - x)."""
+    if (layer.max_value, layer.negative_slope, layer.threshold) == (None, 0.0, 0.0):
+        return g.op("Relu", [x])
+    threshold = g.constant(layer.threshold)
+    y = g.op("Where", [g.op("Greater", [x, threshold]), x, g.constant(0.0)])
+    if layer.max_value is not None:
+        y = _clip(0.0, layer.max_value)(g, y)
+    if layer.negative_slope:
+        below = g.op("Relu", [g.op("Sub", [threshold, x])])
+        y = g.op("Sub", [y, g.op("Mul", [below, g.constant(layer.negative_slope)])])
+    return y
+
+
+def _softmax_layer(g, x, layer, rank):
+    axis = layer.axis if not isinstance(layer.axis, tuple) or len(layer.axis) != 1 \
+        else layer.axis[0]
+    if isinstance(axis, tuple):
+        raise UnsupportedLayerError(f"layer {layer.name!r}: a softmax over several axes "
+                                    f"{axis} has no ONNX operator.")
+    return g.op("Softmax", [x], axis=axis)
+
+
+def _batch_normalization(g, x, layer, rank):
+    """Inference: (x - moving_mean) / sqrt(moving_variance + epsilon) * gamma + beta, in the
+    order glassnet computes it, each per-feature vector shaped to broadcast on its axis."""
+    shape = [1] * rank
+    shape[layer.axis % rank] = -1
+    inv_std = 1.0 / np.sqrt(layer.moving_variance + layer.moving_variance.dtype.type(
+        layer.epsilon))
+    factor = inv_std if layer.gamma is None else inv_std * layer.gamma
+    y = g.op("Sub", [x, g.constant(layer.moving_mean.reshape(shape), f"{layer.name}_mean")])
+    y = g.op("Mul", [y, g.constant(factor.reshape(shape), f"{layer.name}_factor")])
+    if layer.beta is not None:
+        y = g.op("Add", [y, g.constant(layer.beta.reshape(shape), f"{layer.name}_beta")])
+    return y
+
+
+def _reshape(g, x, layer, rank):
+    shape = g.constant([0, *layer.target_shape], "shape", dtype=np.int64)   # 0: keep the batch
+    return g.op("Reshape", [x, shape])
+
+
+def _identity(g, x, layer, rank):
+    return x                              # Dropout and GaussianNoise do nothing at inference
+
+
 _LAYERS = {
     layers_module.Dense: _dense,
     layers_module.Activation: lambda g, x, layer, rank: _activation(
         g, x, layer.activation, f"layer {layer.name!r}"),
-    layers_module.Dropout: lambda g, x, layer, rank: x,
+    layers_module.Dropout: _identity,
+    layers_module.GaussianNoise: _identity,
     layers_module.Flatten: _flatten,
+    layers_module.Reshape: _reshape,
+    layers_module.BatchNormalization: _batch_normalization,
+    layers_module.ReLU: _relu_layer,
+    layers_module.LeakyReLU: lambda g, x, layer, rank: g.op("LeakyRelu", [x],
+                                                            alpha=float(layer.negative_slope)),
+    layers_module.Softmax: _softmax_layer,
 }
 
 
@@ -169,7 +226,8 @@ def graph(model):
         if convert is None:
             raise UnsupportedLayerError(
                 f"layer {layer.name!r} is a {type(layer).__name__}, which glassnet's ONNX "
-                f"exporter does not convert (it converts Dense, Activation, Dropout, Flatten).")
+                f"exporter does not convert (it converts "
+                f"{', '.join(sorted(cls.__name__ for cls in _LAYERS))}).")
         x = convert(g, x, layer, len(shape) + 1)
         shape = layer.compute_output_shape(shape)
     g.nodes.append(onnx.helper.make_node("Identity", [x], ["output"]))

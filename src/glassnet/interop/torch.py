@@ -3,9 +3,11 @@
 ``nn.Linear`` is ``Dense`` with ``kernel = weight.T`` (PyTorch keeps (out, in), Keras (in,
 out)); an activation module right after a Linear becomes that Dense's ``activation``, elsewhere
 an ``Activation`` layer; ``nn.Dropout`` is ``Dropout``, ``nn.Flatten()`` is ``Flatten``,
-``nn.Identity`` disappears and nested ``nn.Sequential`` are unrolled. An activation module
-maps only when its settings are glassnet's (e.g. ``LeakyReLU`` with negative_slope 0.2, as
-Keras's ``leaky_relu``); anything else raises ``UnsupportedLayerError`` naming the module.
+``nn.Unflatten(1, shape)`` is ``Reshape``, ``nn.BatchNorm1d`` on (batch, features) is
+``BatchNormalization`` (torch's momentum m is Keras's 1 - m; at inference both use the running
+statistics), ``nn.Identity`` disappears and nested ``nn.Sequential`` are unrolled. An
+activation module maps when its settings are those of a glassnet activation (or of the
+``LeakyReLU`` / ``Softmax`` layers); anything else raises ``UnsupportedLayerError`` naming it.
 """
 import numpy as np
 
@@ -43,6 +45,8 @@ _BY_TORCH_CLASS = {torch_class: (name, settings)
                    for name, (torch_class, settings) in _TORCH_ACTIVATIONS.items()}
 
 
+# -- from PyTorch ---------------------------------------------------------------------------
+
 def _modules(module):
     """The leaf modules of (nested) ``nn.Sequential`` containers, with their dotted names."""
     import torch.nn as nn
@@ -55,19 +59,60 @@ def _modules(module):
             yield name, child
 
 
-def _activation_name(module, where, rank):
-    """The glassnet activation a torch activation module is, or an error saying why not."""
-    kind = type(module).__name__
-    name, settings = _BY_TORCH_CLASS[kind]
+def _numpy(tensor):
+    return tensor.detach().cpu().numpy()
+
+
+def _activation_name(module, rank):
+    """The glassnet activation an activation module is, or None when its settings differ."""
+    name, settings = _BY_TORCH_CLASS[type(module).__name__]
     for attribute, wanted in settings.items():
         value = getattr(module, attribute)
-        if attribute == "dim" and value == 1 and rank == 2:
-            continue                      # dim=1 is the last axis of (batch, features)
-        if value != wanted:
-            raise UnsupportedLayerError(
-                f"{where}: {kind}({attribute}={value!r}) has no glassnet equivalent; glassnet's "
-                f"{name!r} has {attribute}={wanted!r}.")
+        if not (value == wanted or (attribute == "dim" and value == rank - 1)):
+            return None                   # dim = rank - 1 is the last axis too
     return name
+
+
+def _layer(child, where, rank):
+    """(glassnet layer class, its arguments, its weights) for one module that is not an
+    activation fused into a Dense; None for ``nn.Identity``."""
+    import torch.nn as nn
+    if isinstance(child, nn.Linear):
+        bias = [] if child.bias is None else [_numpy(child.bias)]
+        return (layers_module.Dense, {"units": child.out_features,
+                                      "use_bias": child.bias is not None},
+                [_numpy(child.weight).T] + bias)
+    if isinstance(child, nn.Dropout):
+        return layers_module.Dropout, {"rate": child.p}, []
+    if isinstance(child, nn.Flatten) and (child.start_dim, child.end_dim) == (1, -1):
+        return layers_module.Flatten, {}, []
+    if isinstance(child, nn.Unflatten) and child.dim in (1, -rank + 1) and rank == 2:
+        return layers_module.Reshape, {"target_shape": tuple(child.unflattened_size)}, []
+    if isinstance(child, nn.LeakyReLU):
+        return layers_module.LeakyReLU, {"negative_slope": child.negative_slope}, []
+    if isinstance(child, nn.Softmax) and child.dim is not None:
+        return layers_module.Softmax, {"axis": child.dim}, []
+    if isinstance(child, nn.BatchNorm1d) and rank == 2 and child.track_running_stats \
+            and child.momentum is not None:
+        weights = ([_numpy(child.weight), _numpy(child.bias)] if child.affine else []) + \
+            [_numpy(child.running_mean), _numpy(child.running_var)]
+        return (layers_module.BatchNormalization,
+                {"epsilon": child.eps, "momentum": 1.0 - child.momentum,
+                 "center": child.affine, "scale": child.affine}, weights)
+    if isinstance(child, nn.Identity):
+        return None
+    if type(child).__name__ in _BY_TORCH_CLASS:
+        name, settings = _BY_TORCH_CLASS[type(child).__name__]
+        differ = ", ".join(f"{k}={getattr(child, k)!r}" for k, v in settings.items()
+                           if getattr(child, k) != v)
+        raise UnsupportedLayerError(
+            f"{where}: {type(child).__name__}({differ}) has no glassnet equivalent; glassnet's "
+            f"{name!r} has {', '.join(f'{k}={v!r}' for k, v in settings.items())}.")
+    raise UnsupportedLayerError(
+        f"{where} has no glassnet equivalent; from_torch converts Linear, Dropout, "
+        f"Flatten(), Unflatten(1, ...), BatchNorm1d on (batch, features), Identity, LeakyReLU, "
+        f"Softmax and the activations {', '.join(sorted(_BY_TORCH_CLASS))} (with the "
+        f"settings glassnet's have).")
 
 
 def from_torch(module, input_shape=None):
@@ -78,99 +123,111 @@ def from_torch(module, input_shape=None):
     """
     import torch.nn as nn
     modules = list(_modules(module))
-    input_shape = tuple(input_shape) if input_shape is not None else _input_shape(modules)
     if not any(isinstance(m, nn.Linear) for _, m in modules):
-        unsupported = [f"{n!r} ({type(m).__name__})" for n, m in modules
-                       if not isinstance(m, (nn.Dropout, nn.Flatten, nn.Identity))
-                       and type(m).__name__ not in _BY_TORCH_CLASS]
         raise UnsupportedLayerError(
-            "The module has no Linear layer, so there is nothing to import"
-            + (f"; module {', '.join(unsupported)} has no glassnet equivalent." if unsupported
-               else "."))
-    steps, rank = [], len(input_shape or ()) + 1   # [glassnet class, arguments, torch module]
+            f"The module has no Linear layer, so there is nothing to import (it holds "
+            f"{', '.join(f'{n!r} ({type(m).__name__})' for n, m in modules) or 'nothing'}).")
+    input_shape = tuple(input_shape) if input_shape is not None else _input_shape(modules)
+    steps, rank = [], len(input_shape) + 1            # steps: [class, arguments, weights]
     for name, child in modules:
         where = f"module {name!r} ({type(child).__name__})"
-        if isinstance(child, nn.Linear):
-            steps.append([layers_module.Dense, {"units": child.out_features,
-                                                "use_bias": child.bias is not None}, child])
-        elif type(child).__name__ in _BY_TORCH_CLASS:
-            activation = _activation_name(child, where, rank)
+        activation = _activation_name(child, rank) \
+            if type(child).__name__ in _BY_TORCH_CLASS else None
+        if activation is not None:
             last = steps[-1] if steps else None
             if last and last[0] is layers_module.Dense and "activation" not in last[1]:
                 last[1]["activation"] = activation
             else:
-                steps.append([layers_module.Activation, {"activation": activation}, child])
-        elif isinstance(child, nn.Dropout):
-            steps.append([layers_module.Dropout, {"rate": child.p}, child])
-        elif isinstance(child, nn.Flatten):
-            if (child.start_dim, child.end_dim) != (1, -1):
-                raise UnsupportedLayerError(f"{where}: only Flatten(start_dim=1, end_dim=-1) "
-                                            f"maps to glassnet's Flatten.")
-            steps.append([layers_module.Flatten, {}, child])
-            rank = 2
-        elif not isinstance(child, nn.Identity):
-            raise UnsupportedLayerError(
-                f"{where} has no glassnet equivalent; from_torch converts Linear, Dropout, "
-                f"Flatten, Identity and the activations {', '.join(sorted(_BY_TORCH_CLASS))}.")
+                steps.append([layers_module.Activation, {"activation": activation}, []])
+            continue
+        step = _layer(child, where, rank)
+        if step is not None:
+            steps.append(list(step))
+            rank = {layers_module.Flatten: 2,
+                    layers_module.Reshape: len(step[1].get("target_shape", ())) + 1
+                    }.get(step[0], rank)
     model = Sequential([layers_module.Input(shape=input_shape)]
                        + [cls(**arguments) for cls, arguments, _ in steps])
-    for layer, (_, _, child) in zip(model.layers, steps):
-        if isinstance(child, nn.Linear):
-            kernel = child.weight.detach().cpu().numpy().T
-            bias = [] if child.bias is None else [child.bias.detach().cpu().numpy()]
-            layer.set_weights([kernel] + bias)
+    for layer, (_, _, weights) in zip(model.layers, steps):
+        if weights:
+            layer.set_weights(weights)
     return model
 
 
 def _input_shape(modules):
     import torch.nn as nn
-    first = next((m for _, m in modules if isinstance(m, (nn.Linear, nn.Flatten))), None)
-    if first is None:
-        return None
+    first = next(m for _, m in modules if isinstance(m, (nn.Linear, nn.Flatten, nn.Unflatten)))
     if not isinstance(first, nn.Linear):
-        raise ValueError("from_torch cannot tell the input shape (an nn.Flatten comes before the "
-                         "first Linear): pass input_shape=, e.g. input_shape=(28, 28).")
+        raise ValueError(f"from_torch cannot tell the input shape (an nn.{type(first).__name__} "
+                         f"comes before the first Linear): pass input_shape=, e.g. "
+                         f"input_shape=(28, 28).")
     return (first.in_features,)
 
 
+# -- to PyTorch -----------------------------------------------------------------------------
+
 def to_torch(model):
-    """An ``nn.Sequential`` computing what the built glassnet ``model`` computes, in the
-    dtype of its weights (float32 or float64)."""
+    """An ``nn.Sequential`` (in eval mode) computing what the built glassnet ``model``
+    computes, in the float type of its weights (float32 or float64)."""
     import torch
     import torch.nn as nn
     if not model.built:
         raise ValueError("to_torch needs a built model: add an Input (or call fit/build) first.")
     float_type = next((w.dtype for w in model.weights), np.dtype(config.floatx()))
-    dtype = getattr(torch, float_type.name)
-    modules = []
+    modules, shape = [], model.input_shape[1:]
     for layer in model.layers:
         where = f"layer {layer.name!r} ({type(layer).__name__})"
-        if isinstance(layer, layers_module.Dense):
-            linear = nn.Linear(layer.kernel.shape[0], layer.units, bias=layer.use_bias,
-                               dtype=dtype)
-            with torch.no_grad():
-                linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(layer.kernel.T)))
-                if layer.use_bias:
-                    linear.bias.copy_(torch.from_numpy(layer.bias))
-            modules.append(linear)
-            modules += _torch_activation(layer.activation, where)
-        elif isinstance(layer, layers_module.Activation):
-            modules += _torch_activation(layer.activation, where)
-        elif isinstance(layer, layers_module.Dropout):
-            modules.append(nn.Dropout(layer.rate))
-        elif isinstance(layer, layers_module.Flatten):
-            if layer.data_format == "channels_first" and len(layer.input_shape) > 1:
-                raise UnsupportedLayerError(f"{where}: channels_first flattening has no single "
-                                            f"torch module; use channels_last.")
-            modules.append(nn.Flatten())
-        else:
-            raise UnsupportedLayerError(f"{where} has no PyTorch equivalent in to_torch (it "
-                                        f"converts Dense, Activation, Dropout, Flatten).")
-    return nn.Sequential(*modules).to(dtype).eval()
+        modules += _modules_for(layer, where, len(shape) + 1, nn)
+        shape = layer.compute_output_shape(shape)
+    net = nn.Sequential(*modules).to(getattr(torch, float_type.name))
+    _copy_weights(model, net, torch)
+    return net.eval()
 
 
-def _torch_activation(activation, where):
-    import torch.nn as nn
+def _modules_for(layer, where, rank, nn):
+    L = layers_module
+    if isinstance(layer, L.Dense):
+        return [nn.Linear(layer.kernel.shape[0], layer.units, bias=layer.use_bias)] + \
+            _torch_activation(layer.activation, where, nn)
+    if isinstance(layer, L.Activation):
+        return _torch_activation(layer.activation, where, nn)
+    if isinstance(layer, L.Dropout):
+        return [nn.Dropout(layer.rate)]
+    if isinstance(layer, L.Flatten):
+        if layer.data_format == "channels_first" and rank > 2:
+            raise UnsupportedLayerError(f"{where}: channels_first flattening has no single "
+                                        f"torch module; use channels_last.")
+        return [nn.Flatten()]
+    if isinstance(layer, L.Reshape):
+        return ([nn.Flatten()] if rank > 2 else []) + [nn.Unflatten(1, layer.target_shape)]
+    if isinstance(layer, L.LeakyReLU):
+        return [nn.LeakyReLU(layer.negative_slope)]
+    if isinstance(layer, L.ReLU):
+        return [_torch_relu(layer, where, nn)]
+    if isinstance(layer, L.Softmax) and not isinstance(layer.axis, tuple):
+        return [nn.Softmax(dim=layer.axis)]
+    if isinstance(layer, L.BatchNormalization) and rank == 2 and layer.center == layer.scale:
+        return [nn.BatchNorm1d(layer.moving_mean.shape[0], eps=layer.epsilon,
+                               momentum=1.0 - layer.momentum, affine=layer.center)]
+    raise UnsupportedLayerError(
+        f"{where} has no PyTorch equivalent in to_torch (it converts Dense, Activation, "
+        f"Dropout, Flatten, Reshape, LeakyReLU, ReLU, Softmax, and BatchNormalization on "
+        f"(batch, features); GaussianNoise has no torch module).")
+
+
+def _torch_relu(layer, where, nn):
+    settings = (layer.max_value, layer.negative_slope, layer.threshold)
+    if settings == (None, 0.0, 0.0):
+        return nn.ReLU()
+    if settings[1:] == (0.0, 0.0):
+        return nn.Hardtanh(0.0, float(layer.max_value))
+    if settings[0] is None and settings[2] == 0.0:
+        return nn.LeakyReLU(layer.negative_slope)
+    raise UnsupportedLayerError(f"{where}: ReLU(max_value={settings[0]}, negative_slope="
+                                f"{settings[1]}, threshold={settings[2]}) has no torch module.")
+
+
+def _torch_activation(activation, where, nn):
     name = activation.__name__
     if name == "linear":
         return []
@@ -178,3 +235,22 @@ def _torch_activation(activation, where):
         raise UnsupportedLayerError(f"{where}: the activation {name!r} has no torch.nn module.")
     torch_class, settings = _TORCH_ACTIVATIONS[name]
     return [getattr(nn, torch_class)(**settings)]
+
+
+def _copy_weights(model, net, torch):
+    """Kernel (in, out) -> weight (out, in); BatchNormalization's gamma, beta, moving mean and
+    variance -> weight, bias, running_mean, running_var."""
+    targets = [m for m in net if isinstance(m, (torch.nn.Linear, torch.nn.BatchNorm1d))]
+    sources = [l for l in model.layers if l.weights]
+    with torch.no_grad():
+        for layer, module in zip(sources, targets):
+            weights = [torch.from_numpy(np.ascontiguousarray(w)) for w in layer.weights]
+            if isinstance(module, torch.nn.Linear):
+                module.weight.copy_(weights[0].T)
+                if module.bias is not None:
+                    module.bias.copy_(weights[1])
+            else:
+                tensors = ([module.weight, module.bias] if module.affine else []) + \
+                    [module.running_mean, module.running_var]
+                for tensor, value in zip(tensors, weights):
+                    tensor.copy_(value)
