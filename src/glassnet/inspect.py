@@ -65,6 +65,7 @@ def gradients(model, x, y, sample_weight=None):
     model._require_compiled("inspect.gradients")
     x = model._inputs(x)
     y = model._targets(y, len(x))
+    sample_weight = data.as_sample_weight(sample_weight, len(x))
     with _preserved(model), np.errstate(all="ignore"):
         _loss_and_backward(model, x, y, sample_weight)
         return [{name: grad.copy() for name, grad in zip(layer.param_names, layer.grads)}
@@ -90,6 +91,7 @@ def gradient_check(model, x, y, sample_weight=None, eps=1e-6, max_entries=256):
     y64 = model._targets(y, len(x64))
     if y64.dtype.kind == "f":
         y64 = data.as_labels(y, "y").astype(np.float64)
+    sample_weight = data.as_sample_weight(sample_weight, len(x64))
     clone = float64_copy(model)
     with np.errstate(all="ignore"):
         _loss_and_backward(clone, x64, y64, sample_weight)
