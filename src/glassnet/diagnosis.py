@@ -24,8 +24,9 @@ ReLU + He at a sensible learning rate stays silent — and the tests check both 
 - ``no_learning_signal`` (error): a layer's kernel gradient is exactly 0 for ``PATIENCE``
   records in a row.
 - ``stalled`` (warning): over ``WINDOW`` records the largest update ratio stays below 1e-4
-  (healthy training moves about 1e-3 per step) while the loss keeps within 5% of its start
-  (for a model: while the loss is within 10% of the best constant guess).
+  (median; healthy training moves about 1e-3 per step) while the loss keeps within 5% of its
+  start (for a model: the step a fresh copy of its optimizer would take, while the loss is
+  within 10% of the best constant guess's).
 - ``initial_loss`` (warning): the first loss of a cross-entropy is above
   ln K + max(ln K, 1) for K classes (an unbiased start gives ln K).
 - ``output_loss_mismatch`` (error): the output activation and the loss do not fit together.
