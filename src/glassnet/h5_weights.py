@@ -214,7 +214,9 @@ class WeightsReader:
         optimizer.set_weights(values)
         # The file keeps the learning rate in the weights' float type (float32 drops digits of
         # 0.001); when it is that same number, keep the exact value config.json recorded.
-        if np.asarray(learning_rate, dtype=values[1].dtype) == values[1]:
+        # (An optimizer on a schedule has no learning-rate variable: values[1] is a slot.)
+        if optimizer.learning_rate_schedule is None and \
+                np.asarray(learning_rate, dtype=values[1].dtype) == values[1]:
             optimizer.learning_rate = learning_rate
 
     def _untrained(self, group):
