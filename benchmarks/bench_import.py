@@ -2,7 +2,8 @@
 
 Each measurement is a fresh interpreter (``sys.executable``), best of ``--repeats`` runs:
 - the whole command, wall clock, as a user types it (goal: < 0.3 s);
-- the interpreter alone (``python -c pass``), to see what glassnet adds;
+- the interpreter alone (``python -c pass``) and with NumPy only (``import numpy``), to see
+  what glassnet itself adds (on a busy machine NumPy's own import can take 0.2 s);
 - the import alone, timed inside the process (``time.perf_counter`` around the import);
 - ``sys.modules`` after the import: none of matplotlib, sklearn, scipy, pandas, torch may be
   there (issue 2: the engine's only runtime dependency is NumPy);
@@ -54,10 +55,12 @@ def run(quick=False, repeats=7):
     repeats = 1 if quick else repeats
     command = min(_wall("import glassnet") for _ in range(repeats))
     bare = min(_wall("pass") for _ in range(repeats))
+    numpy_only = min(_wall("import numpy") for _ in range(repeats))
     probes = [_probe() for _ in range(repeats)]
     inside = min(p["seconds"] for p in probes)
     heavy = sorted({m.split(".")[0] for m in probes[0]["modules"]} & set(FORBIDDEN))
-    return {"command": command, "interpreter": bare, "import": inside, "forbidden": heavy,
+    return {"command": command, "interpreter": bare, "numpy": numpy_only, "import": inside,
+            "forbidden": heavy,
             "met": command < GOAL_SECONDS and not heavy, "slowest": slowest_imports()}
 
 
@@ -66,6 +69,8 @@ def report(result, quick=False):
         f'python -c "import glassnet": {result["command"]:.3f} s wall (best of '
         f'{1 if quick else 7} fresh processes; goal < {GOAL_SECONDS} s)',
         f'  python -c "pass":           {result["interpreter"]:.3f} s',
+        f'  python -c "import numpy":   {result["numpy"]:.3f} s (glassnet adds '
+        f'{result["command"] - result["numpy"]:.3f} s to it)',
         f'  the import alone:           {result["import"]:.3f} s',
         f'  heavy modules loaded:       {", ".join(result["forbidden"]) or "none"} '
         f'(checked: {", ".join(FORBIDDEN)})',

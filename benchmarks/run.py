@@ -20,9 +20,10 @@ import bench_w1
 import bench_w2
 import common
 import profile_w1
+import whatif
 
 BENCHMARKS = {"import": bench_import, "w1": bench_w1, "w2": bench_w2, "memory": bench_memory,
-              "threads": bench_threads, "profile": profile_w1}
+              "threads": bench_threads, "profile": profile_w1, "whatif": whatif}
 
 COLUMNS = [("benchmark", "figure", "{}"), ("peer", "against", "{}"),
            ("glassnet", "glassnet", "{:,.3f}"), ("theirs", "theirs", "{:,.3f}"),

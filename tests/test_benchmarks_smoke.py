@@ -19,6 +19,7 @@ EXPECTED = {
     "bench_threads.py": ["crossover (best times): one thread below",
                          "threads.ONE_THREAD_BELOW ="],
     "profile_w1.py": ["optimizer", "the rest", "cProfile"],
+    "whatif.py": ["engine as is", "W2 shuffle"],
 }
 
 
@@ -38,9 +39,9 @@ def test_quick_mode_runs_and_prints_its_table(script):
 
 
 def test_run_py_prints_the_summary_with_ratios():
-    out = _run("run.py", "--quick", "--only", "import", "w1")
+    out = _run("run.py", "--quick", "--only", "import", "threads")
     assert "== summary" in out
-    assert "W1 time (s, 1 thread)" in out and "import glassnet (s, fresh process)" in out
+    assert "import glassnet (s, fresh process)" in out and "BLAS threads crossover" in out
     assert "goal(s) not met" in out
 
 
