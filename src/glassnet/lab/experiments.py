@@ -72,8 +72,9 @@ def init_label(init):
 def instruments_ready():
     """True when the seeing-inside instruments are installed (they arrive with issue 3)."""
     try:
-        from .. import callbacks, diagnosis, inspect  # noqa: F401
-        return hasattr(callbacks, "Probe") and hasattr(inspect, "activations")
+        from .. import callbacks, diagnosis, inspect
+        return (hasattr(callbacks, "Probe") and hasattr(inspect, "activations")
+                and hasattr(diagnosis, "diagnose"))
     except ImportError:
         return False
 

@@ -51,7 +51,7 @@ def style(lang="en"):
     settings = {"figure.dpi": 100, "savefig.dpi": 100, "font.size": 9,
                 "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
                 "grid.alpha": 0.3, "legend.fontsize": 8, "legend.frameon": False,
-                "axes.titlesize": 10, "svg.hashsalt": "glassnet"}
+                "axes.titlesize": 10}
     if lang == "ko":
         from matplotlib import font_manager
         font_manager.fontManager.addfont(str(hangul_font_path()))
@@ -79,9 +79,17 @@ def png_bytes(fig):
     return buffer.getvalue()
 
 
-def band(ax, curves, label, color, x=None):
-    """The mean of ``curves`` (one per seed) as a line and its 95% interval as a band."""
-    mean, low, high = stats.band(curves)
+def band(ax, curves, label, color, x=None, log=False):
+    """The mean of ``curves`` (one per seed) as a line and its 95% interval as a band.
+    ``log=True`` (for a log axis) takes mean and interval of log10 of the values, so the
+    line is the geometric mean and the band stays positive."""
+    if log:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = [np.log10(np.where(stats.clean(c) > 0, stats.clean(c), np.nan))
+                    for c in curves]
+        mean, low, high = (10.0 ** part for part in stats.band(logs))
+    else:
+        mean, low, high = stats.band(curves)
     x = np.arange(1, len(mean) + 1) if x is None else np.asarray(x)[:len(mean)]
     ax.plot(x, mean, color=color, label=label, linewidth=1.5)
     if len(curves) > 1:

@@ -1,7 +1,7 @@
 """§3: softmax against max, the cross-entropy table, and MSE against cross-entropy."""
 import numpy as np
 
-from .. import figures
+from .. import figures, stats
 from .common import Say, Section, Table, color, curves, fmt, groups, mean, number, percent, \
     reached as _reached, separation, values
 
@@ -141,6 +141,7 @@ def _training_part(section, by_setting, say):
          say("epochs to 90% (mean of seeds that got there)", "90%까지 에폭(도달한 시드 평균)")],
         [[a, loss, fmt(values(runs, "test_accuracy"), percent=True),
           _reached(values(runs, "epochs_to_90"))] for (a, loss), runs in by_setting.items()]))
+    wins = []
     for activation in activations_:
         mse = by_setting.get((activation, "mean_squared_error"))
         ce = by_setting.get((activation, "categorical_crossentropy"))
@@ -148,6 +149,7 @@ def _training_part(section, by_setting, say):
             continue
         a_mse, a_ce = values(mse, "test_accuracy"), values(ce, "test_accuracy")
         gap = mean(a_ce) - mean(a_mse)
+        wins.append(gap > 0 and stats.separated(a_ce, a_mse))
         section.conclusion.append(say(
             f"With {activation} hidden layers cross-entropy reaches {percent(mean(a_ce))} and MSE "
             f"{percent(mean(a_mse))} ({100 * gap:+.1f} points for cross-entropy; "
@@ -155,14 +157,21 @@ def _training_part(section, by_setting, say):
             f"{activation} 은닉층에서 교차 엔트로피는 {percent(mean(a_ce))}, MSE는 "
             f"{percent(mean(a_mse))}에 도달한다(교차 엔트로피가 {100 * gap:+.1f}%p; "
             f"{separation(say, a_ce, a_mse)})."))
-    section.conclusion.append(say(
-        "Why: with softmax and cross-entropy the gradient on the logits is p - y, large when "
-        "the prediction is wrong; MSE's gradient carries the softmax's derivative too, which "
-        "is small exactly when the output is confidently wrong. Where cross-entropy wins, the "
-        "data agree with the notes that better losses than MSE exist.",
-        "이유: 소프트맥스와 교차 엔트로피에서 로짓에 대한 그래디언트는 p - y로, 예측이 틀릴수록 크다. "
-        "MSE의 그래디언트에는 소프트맥스의 도함수가 곱해지는데, 출력이 확신을 가지고 틀릴 때 바로 그 "
-        "값이 작다. 교차 엔트로피가 이기는 곳에서 데이터는 MSE보다 나은 손실이 있다는 노트와 일치한다."))
+    if wins and all(wins):
+        section.conclusion.append(say(
+            "The data agree with the notes that better losses than MSE exist. Why: with softmax "
+            "and cross-entropy the gradient on the logits is p - y, large when the prediction "
+            "is wrong; MSE's gradient also carries the softmax's derivative, which is small "
+            "exactly when the output is confidently wrong.",
+            "데이터는 MSE보다 나은 손실이 있다는 노트와 일치한다. 이유: 소프트맥스와 교차 엔트로피에서 "
+            "로짓에 대한 그래디언트는 p - y로, 예측이 틀릴수록 크다. MSE의 그래디언트에는 소프트맥스의 "
+            "도함수도 곱해지는데, 출력이 확신을 가지고 틀릴 때 바로 그 값이 작다."))
+    elif wins:
+        section.conclusion.append(say(
+            "Cross-entropy does not beat MSE beyond seed noise in every setting here, so the "
+            "data support the notes only in part.",
+            "여기서는 모든 설정에서 교차 엔트로피가 시드 변동을 넘어 MSE를 이기지는 않으므로, 데이터는 "
+            "노트를 일부만 뒷받침한다."))
 
 
 def _worked_part(section, worked, say):

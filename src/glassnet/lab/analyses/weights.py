@@ -213,7 +213,7 @@ def _notes_part(section, by_init, say):
     for index, (init, runs) in enumerate(by_init.items()):
         figures.band(axes[0, 0], curves(runs, "accuracy"), init, color(index))
         figures.band(axes[0, 1], curves(runs, "val_accuracy"), init, color(index))
-        figures.band(axes[0, 2], curves(runs, "loss"), init, color(index))
+        figures.band(axes[0, 2], curves(runs, "loss"), init, color(index), log=True)
     _epoch_axes(axes[0, 0], say, say("training accuracy", "학습 정확도"))
     _epoch_axes(axes[0, 1], say, say("validation accuracy (50 samples)", "검증 정확도(50개)"))
     _epoch_axes(axes[0, 2], say, say("training loss", "학습 손실"))
@@ -258,6 +258,23 @@ def _notes_part(section, by_init, say):
                     accuracy[init], baseline) else
                    "여기서는 데이터가 노트의 주장을 확인해 주지 않는다." if not better else
                    "방향은 노트와 같지만 차이가 시드 변동을 넘지 않는다.")))
+    final_loss = {init: [c[-1] if c else None for c in curves(runs, "loss")]
+                  for init, runs in by_init.items()}
+    if baseline and all(i in final_loss for i in ("he_normal", "glorot_uniform")):
+        lower = [i for i in ("he_normal", "glorot_uniform")
+                 if mean(final_loss[i]) < mean(final_loss["RandomNormal"])
+                 and stats.separated(final_loss[i], final_loss["RandomNormal"])]
+        paragraphs.append(say(
+            "Final training loss (what the notes' figure plots along with accuracy): "
+            + ", ".join(f"{i} {number(mean(v))}" for i, v in final_loss.items()) + ". "
+            + (f"{' and '.join(lower)} end clearly below RandomNormal (95% intervals apart), as "
+               f"in the notes' figure." if lower else
+               "No initializer ends clearly below RandomNormal on the training loss."),
+            "최종 학습 손실(노트의 그림이 정확도와 함께 그리는 값): "
+            + ", ".join(f"{i} {number(mean(v))}" for i, v in final_loss.items()) + ". "
+            + (f"{', '.join(lower)}은 RandomNormal보다 분명히 낮게 끝난다(95% 구간이 떨어져 있음). "
+               f"노트의 그림과 같다." if lower else
+               "학습 손실에서 RandomNormal보다 분명히 낮게 끝나는 초기화는 없다.")))
     diverged = {i: sum(v or 0 for v in values(runs, "diverged")) for i, runs in by_init.items()}
     if any(diverged.values()):
         paragraphs.append(say(
@@ -299,17 +316,21 @@ def _dlfs_part(section, by_init, say):
     labels = list(by_init)
     losses = {i: mean(values(runs, "final_batch_loss")) for i, runs in by_init.items()}
     stuck = [i for i in labels if losses[i] > 2.0]
+    width = next(iter(by_init.values()))[0]["config"]["hidden"][0]
+    shrink = 0.01 * (width / 2) ** 0.5
     section.conclusion.append(say(
         "Deep Learning from Scratch's version: final batch loss " + ", ".join(
             f"{i} {number(losses[i])}" for i in labels) + ". "
-        + (f"{', '.join(stuck)} stays near ln 10 = 2.30 (no learning): with std 0.01 the "
-           f"signal shrinks ~10x per layer and so do the gradients. " if stuck else "")
+        + (f"{', '.join(stuck)} stays near ln 10 = 2.30 (no learning): with std 0.01 and "
+           f"{width} inputs per unit a ReLU layer scales the signal by 0.01 x sqrt({width}/2) = "
+           f"{shrink:.2f}, so it and the gradients fade layer by layer. " if stuck else "")
         + ("He learns fastest, as in the book." if min(losses, key=losses.get) == labels[-1]
            else "Unlike the book, He is not the fastest here."),
         "밑바닥부터 시작하는 딥러닝판: 마지막 배치 손실 " + ", ".join(
             f"{i} {number(losses[i])}" for i in labels) + ". "
-        + (f"{', '.join(stuck)}은 ln 10 = 2.30 근처에 머문다(학습 안 됨): 표준편차 0.01에서는 신호가 "
-           f"층마다 약 10배 줄고 그래디언트도 그렇다. " if stuck else "")
+        + (f"{', '.join(stuck)}은 ln 10 = 2.30 근처에 머문다(학습 안 됨): 표준편차 0.01, 노드당 입력 "
+           f"{width}개에서 ReLU 층은 신호를 0.01 x sqrt({width}/2) = {shrink:.2f}배로 만들므로 신호와 "
+           f"그래디언트가 층마다 사라진다. " if stuck else "")
         + ("책과 같이 He가 가장 빨리 배운다." if min(losses, key=losses.get) == labels[-1]
            else "책과 달리 여기서는 He가 가장 빠르지 않다.")))
 
@@ -329,8 +350,8 @@ def exploding(records, lang):
     for index, (init, runs) in enumerate(by_init.items()):
         norms = [r["metrics"].get("gradient_norms_start") for r in runs]
         if all(norms):
-            figures.band(axes[0, 0], norms, init, color(index))
-        figures.band(axes[0, 1], curves(runs, "loss"), init, color(index))
+            figures.band(axes[0, 0], norms, init, color(index), log=True)
+        figures.band(axes[0, 1], curves(runs, "loss"), init, color(index), log=True)
     axes[0, 0].set(yscale="log", xlabel=say("layer", "층"), ylabel=say("||dL/dW|| at start", "시작 시 ||dL/dW||"))
     axes[0, 1].set(yscale="log")
     _epoch_axes(axes[0, 1], say, say("training loss (gaps: NaN)", "학습 손실(빈 곳: NaN)"))
