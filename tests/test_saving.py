@@ -127,12 +127,16 @@ def test_compile_settings_and_optimizer_state_come_back(tmp_path):
     assert not glassnet.models.load_model(path, compile=False).compiled
 
 
-@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "adagrad", "sgd"])
+def _decaying_adam():
+    return glassnet.optimizers.Adam(glassnet.optimizers.schedules.ExponentialDecay(0.01, 4, 0.5))
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "adagrad", "sgd", _decaying_adam])
 def test_training_resumes_exactly_where_it_stopped(tmp_path, optimizer):
     """fit 2 epochs, save, load, fit 2 more == fit 2 + 2 without the file, bit for bit
     (weights, optimizer state, Dropout's random stream; the shuffle seed is reset alike)."""
     x, y = data(40)
-    model = small_model(optimizer=optimizer, dropout=0.3)
+    model = small_model(optimizer=optimizer() if callable(optimizer) else optimizer, dropout=0.3)
     model.fit(x, y, epochs=2, batch_size=8, verbose=0)
     model.save(tmp_path / "half.keras")
     glassnet.utils.set_random_seed(99)

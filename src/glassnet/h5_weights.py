@@ -201,7 +201,7 @@ class WeightsReader:
             optimizer.build(model.trainable_weights)
         current = optimizer.variables
         if len(group.keys()) != len(current):
-            if len(group.keys()) == 2 and self._untrained(group):
+            if self._untrained(group):
                 return
             warnings.warn(f"Skipping the optimizer state in {self.name!r}: optimizer "
                           f"{optimizer.name!r} has {len(current)} variables, the file "
@@ -220,6 +220,10 @@ class WeightsReader:
             optimizer.learning_rate = learning_rate
 
     def _untrained(self, group):
+        """True for the state of an optimizer saved before its first step: scalars only (the
+        step count, perhaps the learning rate), the step count 0."""
+        datasets = [group.get(key) for key in group.keys()]
         iteration = group.get("0")
-        return (isinstance(iteration, self.h5py.Dataset) and iteration.shape == ()
-                and iteration.dtype.kind in "iu" and int(iteration[()]) == 0)
+        return (all(isinstance(d, self.h5py.Dataset) and d.shape == () for d in datasets)
+                and isinstance(iteration, self.h5py.Dataset) and iteration.dtype.kind in "iu"
+                and int(iteration[()]) == 0)

@@ -286,3 +286,25 @@ def test_normalization_activation_noise_reshape_layers_and_regularizers_travel(k
     assert again.layers[2].get_config()["kernel_regularizer"]["config"] == {"l2": 0.01}
     for want, got in zip(model.optimizer.variables, _numpy(again.optimizer.variables)):
         np.testing.assert_array_equal(np.asarray(want, dtype=got.dtype), got)
+
+
+def test_learning_rate_schedules_travel(keras, tmp_path):
+    x, y = _data()
+    source = _keras_model(keras, dropout=0.0)
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.01, 10, 0.5)
+    source.compile(optimizer=keras.optimizers.Adam(schedule),
+                   loss="sparse_categorical_crossentropy")
+    source.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    source.save(tmp_path / "k.keras")
+    model = glassnet.models.load_model(tmp_path / "k.keras")
+    assert model.optimizer.learning_rate_schedule.get_config()["decay_steps"] == 10
+    for want, got in zip(_numpy(source.optimizer.variables), model.optimizer.variables):
+        np.testing.assert_array_equal(np.asarray(got, dtype=want.dtype), want)
+    source.train_on_batch(x[:4], y[:4])
+    model.train_on_batch(x[:4], y[:4])
+    for want, got in zip(source.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    model.save(tmp_path / "g.keras")
+    again = _keras_load(keras, tmp_path / "g.keras")
+    assert int(again.optimizer.iterations.numpy()) == model.optimizer.iterations == 9
+    np.testing.assert_allclose(float(again.optimizer.learning_rate), schedule(9), rtol=1e-6)
