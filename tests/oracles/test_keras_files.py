@@ -308,3 +308,32 @@ def test_learning_rate_schedules_travel(keras, tmp_path):
     again = _keras_load(keras, tmp_path / "g.keras")
     assert int(again.optimizer.iterations.numpy()) == model.optimizer.iterations == 9
     np.testing.assert_allclose(float(again.optimizer.learning_rate), schedule(9), rtol=1e-6)
+
+
+@pytest.mark.parametrize("settings", [
+    {"monitor": "val_loss", "save_best_only": True},
+    {"monitor": "val_accuracy", "save_best_only": True},
+    {"monitor": "loss", "save_best_only": True, "mode": "max"},
+    {"monitor": "val_loss", "save_best_only": True, "initial_value_threshold": 0.5},
+    {"monitor": "val_loss", "save_best_only": False},
+])
+def test_model_checkpoint_saves_when_keras_saves(keras, tmp_path, settings):
+    """The same epoch logs through Keras's ModelCheckpoint and glassnet's: the same files."""
+    logs = [{"loss": 1.0, "val_loss": 0.9, "val_accuracy": 0.5},
+            {"loss": 0.8, "val_loss": 0.95, "val_accuracy": 0.6},
+            {"loss": 0.9, "val_loss": 0.4, "val_accuracy": 0.6},
+            {"loss": 0.7, "val_loss": 0.4, "val_accuracy": 0.55},
+            {"loss": 1.2, "val_loss": 0.3, "val_accuracy": 0.7}]
+    saved = {}
+    for name, library, model in [("keras", keras, _keras_model(keras, "adam")),
+                                 ("glassnet", glassnet, _glassnet_model("adam"))]:
+        folder = tmp_path / name
+        pattern = str(folder / "e{epoch:02d}-{val_loss:.2f}.keras")
+        callback = library.callbacks.ModelCheckpoint(pattern, **settings)
+        model.fit(*_data(4), epochs=1, verbose=0)         # metric directions come from here
+        callback.set_model(model)
+        for epoch, epoch_logs in enumerate(logs):
+            callback.on_epoch_begin(epoch)
+            callback.on_epoch_end(epoch, dict(epoch_logs))
+        saved[name] = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    assert saved["glassnet"] == saved["keras"]
