@@ -137,7 +137,9 @@ class _LayerProbe:
         self.layer = layer
         named = dict(zip(layer.param_names, layer.params))
         self.kernel = named.get("kernel")
-        self.kernel_index = layer.param_names.index("kernel") if self.kernel is not None else None
+        # fit's backward writes into the same gradient arrays every step (the optimizer
+        # holds them too), so one reference is enough
+        self.grad = dict(zip(layer.param_names, layer.grads)).get("kernel")
         self.before = None if self.kernel is None else np.empty_like(self.kernel)
         self.activation = inspect.activation_name(layer)
         self.units = _units(layer)
@@ -146,7 +148,7 @@ class _LayerProbe:
 
     def remember_kernel(self):
         if self.kernel is not None:
-            np.copyto(self.before, self.kernel)
+            self.before[...] = self.kernel
 
     def statistics(self, after=None):
         """This step's row; ``after`` is the kernel after the update (default: the layer's)."""
@@ -156,7 +158,7 @@ class _LayerProbe:
             kernel_norm = inspect.fast_norm(self.before)
             np.subtract(self.kernel if after is None else after, self.before,
                         out=self.before)                                # the step's update
-            grad_norm = inspect.fast_norm(layer.grads[self.kernel_index])
+            grad_norm = inspect.fast_norm(self.grad)
             update_ratio = inspect.ratio(inspect.fast_norm(self.before), kernel_norm)
         mean = std = saturated = dead = None
         output = getattr(layer, "_y", None)
