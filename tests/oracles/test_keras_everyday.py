@@ -137,3 +137,200 @@ def test_scheduled_optimizer_every_variable_after_every_step(keras, name, kwargs
     config = theirs.get_config()
     rebuilt = getattr(optimizers, optimizer).from_config(config)
     assert rebuilt.learning_rate_schedule.get_config() == config["learning_rate"]["config"]
+
+
+# -- the same code on both: `import glassnet as keras` ----------------------------------------
+def _pair(keras, build, **compile_args):
+    """The model ``build(module)`` makes, in Keras and in glassnet, with Keras's weights."""
+    theirs, ours = build(keras), build(glassnet)
+    ours.set_weights(theirs.get_weights())
+    if compile_args:
+        for module, model in ((keras, theirs), (glassnet, ours)):
+            args = {k: v(module) if callable(v) else v for k, v in compile_args.items()}
+            model.compile(**args)
+    return theirs, ours
+
+
+def _xy(n=16, features=4, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, features)).astype(np.float32), np.arange(n) % classes
+
+
+def _regularized(k):
+    return k.Sequential([
+        k.Input(shape=(4,)),
+        k.layers.Dense(6, activation="tanh", kernel_regularizer=k.regularizers.L2(0.05),
+                       bias_regularizer=k.regularizers.L1(0.02),
+                       activity_regularizer=k.regularizers.L1L2(l1=0.01, l2=0.03)),
+        k.layers.Dense(3, activation="softmax", kernel_regularizer=k.regularizers.L1L2(0.01,
+                                                                                       0.01))])
+
+
+def test_regularized_loss_and_training_steps(keras):
+    theirs, ours = _pair(keras, _regularized, optimizer=lambda k: k.optimizers.SGD(0.1),
+                         loss="sparse_categorical_crossentropy")
+    x, y = _xy()
+    assert ours.evaluate(x, y, verbose=0) == pytest.approx(theirs.evaluate(x, y, verbose=0),
+                                                           rel=1e-6)
+    assert float(sum(ours.losses)) == pytest.approx(
+        float(sum(_numpy(keras, v) for v in theirs.losses)), rel=1e-6)
+    for step in range(5):
+        batch = slice(4 * step % 16, 4 * step % 16 + 4)
+        want = theirs.train_on_batch(x[batch], y[batch])
+        got = ours.train_on_batch(x[batch], y[batch])
+        assert got == pytest.approx(want, rel=1e-5), f"step {step}"
+        _assert_close(theirs.get_weights(), ours.get_weights(), f"step {step}", 1e-5)
+
+
+def test_regularized_history_as_keras(keras):
+    theirs, ours = _pair(keras, _regularized, optimizer="adam",
+                         loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x, y = _xy()
+    kwargs = dict(batch_size=5, epochs=3, shuffle=False, verbose=0, validation_split=0.25)
+    want, got = theirs.fit(x, y, **kwargs).history, ours.fit(x, y, **kwargs).history
+    assert list(got) == list(want)
+    for key in want:
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-5, err_msg=key)
+    _assert_close(theirs.get_weights(), ours.get_weights(), "weights", 1e-5)
+
+
+def test_regularizer_configs_as_keras(keras):
+    for name in ("l1", "l2", "L1", "L2", "L1L2", "l1l2"):
+        want = keras.regularizers.get(name).get_config()
+        got = glassnet.regularizers.get(name).get_config()
+        assert got == pytest.approx(want, rel=1e-7), name        # Keras's L1 is float32
+    dense_theirs = keras.layers.Dense(3, kernel_regularizer="l2", bias_regularizer="l1",
+                                      activity_regularizer=keras.regularizers.L1L2(0.1, 0.2))
+    dense_ours = layers.Dense(3, kernel_regularizer="l2", bias_regularizer="l1",
+                              activity_regularizer=glassnet.regularizers.L1L2(0.1, 0.2))
+    want, got = dense_theirs.get_config(), dense_ours.get_config()
+    for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
+        assert got[key]["class_name"] == want[key]["class_name"]
+        assert got[key]["config"] == pytest.approx(want[key]["config"], rel=1e-7)
+    assert [k for k in got if k in want] == [k for k in want if k in got]   # Keras's order
+
+
+# -- BatchNormalization -----------------------------------------------------------------------
+@pytest.mark.parametrize("options", [{}, {"momentum": 0.5, "epsilon": 1e-2},
+                                     {"center": False}, {"scale": False}],
+                         ids=["defaults", "momentum-epsilon", "no-center", "no-scale"])
+def test_batchnorm_outputs_in_both_modes(keras, options):
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((10, 5)) * 3 + 1).astype(np.float32)
+    theirs, ours = keras.layers.BatchNormalization(**options), layers.BatchNormalization(**options)
+    theirs.build((None, 5))
+    ours.build((5,))
+    start = [rng.standard_normal(w.shape).astype(np.float32) for w in theirs.get_weights()]
+    start[-1] = np.abs(start[-1]) + 0.5                            # a variance
+    theirs.set_weights(start)
+    ours.set_weights(start)
+    for training in (False, True, False):
+        want = _numpy(keras, theirs(x, training=training))
+        got = ours(x, training=training)
+        _assert_close([want], [got], f"training={training}", 1e-5)
+        _assert_close(theirs.get_weights(), ours.get_weights(), "weights after", 1e-6)
+
+
+def _normalized(k):
+    return k.Sequential([k.Input(shape=(4,)), k.layers.Dense(6, use_bias=False),
+                         k.layers.BatchNormalization(momentum=0.8), k.layers.Activation("relu"),
+                         k.layers.Dense(3, activation="softmax")])
+
+
+def test_batchnorm_moving_statistics_after_training_steps(keras):
+    theirs, ours = _pair(keras, _normalized, optimizer=lambda k: k.optimizers.SGD(0.05,
+                                                                                  momentum=0.9),
+                         loss="sparse_categorical_crossentropy")
+    x, y = _xy(24)
+    kwargs = dict(batch_size=8, epochs=3, shuffle=False, verbose=0)
+    want, got = theirs.fit(x, y, **kwargs).history, ours.fit(x, y, **kwargs).history
+    np.testing.assert_allclose(got["loss"], want["loss"], rtol=1e-5)
+    _assert_close(theirs.get_weights(), ours.get_weights(), "weights and moving statistics",
+                  1e-5)
+    _assert_close([theirs.predict(x, verbose=0)], [ours.predict(x, verbose=0)], "predict", 1e-5)
+    assert ours.evaluate(x, y, verbose=0) == pytest.approx(theirs.evaluate(x, y, verbose=0),
+                                                           rel=1e-5)
+
+
+def test_batchnorm_weights_and_summary_as_keras(keras):
+    theirs, ours = _pair(keras, _normalized)
+    assert [w.shape for w in ours.get_weights()] == [w.shape for w in theirs.get_weights()]
+    assert len(ours.non_trainable_weights) == len(theirs.non_trainable_weights) == 2
+    assert ours.count_params() == theirs.count_params()
+    lines_theirs, lines_ours = [], []
+    theirs.summary(print_fn=lambda text, **_: lines_theirs.append(text))
+    ours.summary(print_fn=lines_ours.append)
+    totals = lambda text: [l for l in text.splitlines() if "params" in l]   # noqa: E731
+    assert totals(lines_ours[0]) == totals(lines_theirs[0])
+
+
+# -- the other layers -------------------------------------------------------------------------
+LAYER_CASES = [
+    ("LeakyReLU", {}), ("LeakyReLU", {"negative_slope": 0.05}),
+    ("ReLU", {}), ("ReLU", {"max_value": 1.0, "negative_slope": 0.2, "threshold": 0.5}),
+    ("Softmax", {}), ("Softmax", {"axis": 1}),
+    ("Reshape", {"target_shape": (2, -1)}), ("Reshape", {"target_shape": (4, 3)}),
+    ("GaussianNoise", {"stddev": 0.3}),
+]
+
+
+@pytest.mark.parametrize("name, options", LAYER_CASES, ids=[f"{n}-{o}" for n, o in LAYER_CASES])
+def test_layer_outputs_and_config_as_keras(keras, name, options):
+    x = (np.random.default_rng(4).standard_normal((5, 3, 4)) * 2).astype(np.float32)
+    theirs, ours = getattr(keras.layers, name)(**options), getattr(layers, name)(**options)
+    _assert_close([_numpy(keras, theirs(x))], [ours(x)], name)          # inference mode
+    want, got = theirs.get_config(), ours.get_config()
+    for key in ("name", "dtype"):
+        want.pop(key), got.pop(key)
+    assert got == want
+
+
+def test_gaussian_noise_trains_with_the_right_spread(keras):
+    x = np.zeros((2000, 10), np.float32)
+    theirs = _numpy(keras, keras.layers.GaussianNoise(0.3, seed=1)(x, training=True))
+    ours = layers.GaussianNoise(0.3, seed=1)(x, training=True)
+    assert ours.std() == pytest.approx(theirs.std(), rel=0.03)
+    assert abs(ours.mean()) < 0.01 and abs(theirs.mean()) < 0.01
+
+
+def test_activation_layers_train_as_keras(keras):
+    def build(k):
+        return k.Sequential([k.Input(shape=(4,)), k.layers.Dense(6), k.layers.LeakyReLU(0.1),
+                             k.layers.Dense(5), k.layers.ReLU(max_value=2.0),
+                             k.layers.Reshape((5, 1)), k.layers.Reshape((5,)),
+                             k.layers.Dense(3), k.layers.Softmax()])
+    theirs, ours = _pair(keras, build, optimizer="rmsprop",
+                         loss="sparse_categorical_crossentropy")
+    x, y = _xy(20)
+    kwargs = dict(batch_size=4, epochs=2, shuffle=False, verbose=0)
+    want, got = theirs.fit(x, y, **kwargs).history, ours.fit(x, y, **kwargs).history
+    np.testing.assert_allclose(got["loss"], want["loss"], rtol=1e-5)
+    _assert_close(theirs.get_weights(), ours.get_weights(), "weights", 2e-5)
+
+
+def test_keras_files_with_the_new_parts_round_trip(keras, tmp_path):
+    def build(k):
+        return k.Sequential([
+            k.Input(shape=(4,)),
+            k.layers.Dense(6, kernel_regularizer=k.regularizers.L2(0.1),
+                           activity_regularizer=k.regularizers.L1(0.01)),
+            k.layers.BatchNormalization(momentum=0.9), k.layers.LeakyReLU(0.2),
+            k.layers.GaussianNoise(0.1), k.layers.Reshape((3, 2)), k.layers.Reshape((6,)),
+            k.layers.Dense(3), k.layers.ReLU(), k.layers.Softmax()])
+    theirs, ours = _pair(keras, build)
+    x, y = _xy()
+    for module, model in ((keras, theirs), (glassnet, ours)):
+        model.compile(optimizer=module.optimizers.Nadam(module.optimizers.schedules.CosineDecay(
+            0.01, 100)), loss="sparse_categorical_crossentropy")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    theirs.save(tmp_path / "keras.keras")
+    ours.save(tmp_path / "glassnet.keras")
+    from_keras = glassnet.models.load_model(tmp_path / "keras.keras")
+    from_glassnet = keras.models.load_model(tmp_path / "glassnet.keras")
+    _assert_close([theirs.predict(x, verbose=0)], [from_keras.predict(x, verbose=0)],
+                  "glassnet reads Keras's file", 1e-5)
+    _assert_close([ours.predict(x, verbose=0)], [from_glassnet.predict(x, verbose=0)],
+                  "Keras reads glassnet's file", 1e-5)
+    assert from_keras.optimizer.iterations == 2
+    assert isinstance(from_keras.optimizer.learning_rate_schedule, schedules.CosineDecay)
+    assert type(from_glassnet.optimizer.learning_rate).__name__ != "float"
