@@ -58,9 +58,20 @@ COLUMNS = [("name", "run", "{}"), ("best", "best s", "{:.3f}"), ("median", "medi
            ("ratio", "/ no probe", "{:.2f}"), ("goal", "goal <=", "{:.2f}"), ("met", "met", "{}")]
 
 
+def _arguments(argv=None):
+    import argparse
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run of a few seconds (tiny sizes, one repeat)")
+    parser.add_argument("--repeats", type=int, default=9,
+                        help="interleaved runs per contender; more on a busy machine (9)")
+    return parser.parse_args(argv)
+
+
 def main(argv=None):
-    quick = common.quick_flag(argv)
-    repeats = 7
+    arguments = _arguments(argv)
+    quick, repeats = arguments.quick, arguments.repeats
     print(f"Probe overhead on W1: digits 1207x64, 64-300-100-10, Adam 1e-3, batch 32, 30 epochs, "
           f"float32, 1 thread; best of {1 if quick else repeats} interleaved runs"
           + (" (--quick: 128 samples, 1 epoch)" if quick else ""))
