@@ -334,3 +334,154 @@ def test_keras_files_with_the_new_parts_round_trip(keras, tmp_path):
     assert from_keras.optimizer.iterations == 2
     assert isinstance(from_keras.optimizer.learning_rate_schedule, schedules.CosineDecay)
     assert type(from_glassnet.optimizer.learning_rate).__name__ != "float"
+
+
+# -- fit / evaluate arguments, batch methods, data types --------------------------------------
+def _classifier(k):
+    return k.Sequential([k.Input(shape=(4,)), k.layers.Dense(5, activation="relu"),
+                         k.layers.Dense(3, activation="softmax")])
+
+
+def _compiled_pair(keras, optimizer=lambda k: k.optimizers.SGD(0.1)):
+    return _pair(keras, _classifier, optimizer=optimizer,
+                 loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+
+def _assert_histories(want, got, rtol=1e-5):
+    assert list(got.history) == list(want.history)
+    assert got.epoch == want.epoch
+    for key in want.history:
+        np.testing.assert_allclose(got.history[key], want.history[key], rtol=rtol, err_msg=key)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"class_weight": {0: 1.0, 1: 2.5, 2: 0.5}},
+    {"epochs": 4, "initial_epoch": 2},
+    {"epochs": 4, "validation_split": 0.25, "validation_freq": 2},
+    {"epochs": 3, "validation_split": 0.25, "validation_freq": [1, 3]},
+], ids=["class_weight", "initial_epoch", "validation_freq", "validation_freq-list"])
+def test_fit_arguments_as_keras(keras, kwargs):
+    theirs, ours = _compiled_pair(keras)
+    x, y = _xy(24)
+    options = {"batch_size": 6, "epochs": 2, "shuffle": False, "verbose": 0, **kwargs}
+    _assert_histories(theirs.fit(x, y, **options), ours.fit(x, y, **options))
+    _assert_close(theirs.get_weights(), ours.get_weights(), "weights", 1e-5)
+
+
+def test_evaluate_and_batch_methods_as_keras(keras):
+    theirs, ours = _compiled_pair(keras)
+    x, y = _xy(20)
+    weights = np.linspace(0.0, 2.0, len(x)).astype(np.float32)
+    want = theirs.evaluate(x, y, sample_weight=weights, return_dict=True, verbose=0)
+    got = ours.evaluate(x, y, sample_weight=weights, return_dict=True, verbose=0)
+    assert list(got) == list(want)
+    assert got == pytest.approx(want, rel=1e-5)
+    assert ours.test_on_batch(x, y) == pytest.approx(theirs.test_on_batch(x, y), rel=1e-5)
+    assert ours.test_on_batch(x, y, sample_weight=weights, return_dict=True) == pytest.approx(
+        theirs.test_on_batch(x, y, sample_weight=weights, return_dict=True), rel=1e-5)
+    _assert_close([theirs.predict_on_batch(x)], [ours.predict_on_batch(x)], "predict", 1e-6)
+    assert ours.train_on_batch(x, y, class_weight={0: 2.0}) == pytest.approx(
+        theirs.train_on_batch(x, y, class_weight={0: 2.0}), rel=1e-5)
+
+
+def test_pandas_objects_as_keras(keras):
+    pandas = require_pandas()
+    theirs, ours = _compiled_pair(keras)
+    x, y = _xy(16)
+    frame, series = pandas.DataFrame(x, columns=list("abcd")), pandas.Series(y)
+    options = dict(batch_size=4, epochs=2, shuffle=False, verbose=0,
+                   validation_data=(frame, series))
+    _assert_histories(theirs.fit(frame, series, **options), ours.fit(frame, series, **options))
+    assert ours.evaluate(frame, series, verbose=0) == pytest.approx(
+        theirs.evaluate(frame, series, verbose=0), rel=1e-5)
+    _assert_close([theirs.predict(frame, verbose=0)], [ours.predict(frame, verbose=0)],
+                  "predict", 1e-5)
+
+
+def require_pandas():
+    from tests.oracles.conftest import require
+    return require("pandas")
+
+
+# -- callbacks --------------------------------------------------------------------------------
+def test_learning_rate_scheduler_history_as_keras(keras, capsys):
+    theirs, ours = _compiled_pair(keras, optimizer=lambda k: k.optimizers.Adam(0.01))
+    x, y = _xy(24)
+
+    def schedule(epoch, lr):
+        return lr if epoch < 1 else lr * 0.5
+    options = dict(batch_size=8, epochs=3, shuffle=False, verbose=0)
+    want = theirs.fit(x, y, callbacks=[keras.callbacks.LearningRateScheduler(schedule,
+                                                                             verbose=1)],
+                      **options)
+    keras_out = capsys.readouterr().out
+    got = ours.fit(x, y, callbacks=[glassnet.callbacks.LearningRateScheduler(schedule,
+                                                                            verbose=1)],
+                   **options)
+    _assert_histories(want, got)
+    ours_out = capsys.readouterr().out
+    number = r"\d+\.\d+(?:e-?\d+)?"
+    # the same lines; Keras reads its rates back from float32 (0.009999999776482582)
+    assert re.sub(number, "#", ours_out) == re.sub(number, "#", keras_out)
+    np.testing.assert_allclose([float(v) for v in re.findall(number, ours_out)],
+                               [float(v) for v in re.findall(number, keras_out)], rtol=1e-7)
+
+
+def test_reduce_lr_on_plateau_history_as_keras(keras):
+    theirs, ours = _compiled_pair(keras, optimizer=lambda k: k.optimizers.SGD(0.5))
+    x, y = _xy(24, seed=5)
+    y = np.random.default_rng(9).integers(0, 3, len(y))           # noise: val_loss plateaus
+    options = dict(batch_size=8, epochs=8, shuffle=False, verbose=0, validation_split=0.25)
+    arguments = dict(factor=0.5, patience=1, min_delta=0.05, cooldown=2, min_lr=0.05)
+    want = theirs.fit(x, y, callbacks=[keras.callbacks.ReduceLROnPlateau(**arguments)],
+                      **options)
+    got = ours.fit(x, y, callbacks=[glassnet.callbacks.ReduceLROnPlateau(**arguments)],
+                   **options)
+    _assert_histories(want, got)
+    assert len(set(got.history["learning_rate"])) > 1                 # it did cut
+
+
+def test_csv_logger_file_as_keras(keras, tmp_path):
+    theirs, ours = _compiled_pair(keras)
+    x, y = _xy(24)
+    files = {}
+    for module, model in (("keras", theirs), ("glassnet", ours)):
+        callback = (keras if module == "keras" else glassnet).callbacks.CSVLogger(
+            tmp_path / f"{module}.csv")
+        model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0, callbacks=[callback])
+        files[module] = (tmp_path / f"{module}.csv").read_bytes().decode().split("\r\n")
+    want, got = files["keras"], files["glassnet"]
+    assert len(got) == len(want) and got[0] == want[0]
+    for ours_line, keras_line in zip(got[1:], want[1:]):
+        ours_cells, keras_cells = ours_line.split(","), keras_line.split(",")
+        assert [c for c in ours_cells if not _is_number(c)] == \
+            [c for c in keras_cells if not _is_number(c)]
+        np.testing.assert_allclose([float(c) for c in ours_cells if _is_number(c)],
+                                   [float(c) for c in keras_cells if _is_number(c)], rtol=1e-5)
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text not in ("NA", "nan")
+
+
+def test_lambda_callback_hooks_as_keras(keras):
+    theirs, ours = _compiled_pair(keras)
+    x, y = _xy(12)
+    calls = {}
+    for name, module, model in (("keras", keras, theirs), ("glassnet", glassnet, ours)):
+        seen = calls[name] = []
+        callback = module.callbacks.LambdaCallback(
+            on_epoch_begin=lambda epoch, logs, seen=seen: seen.append(("epoch_begin", epoch)),
+            on_epoch_end=lambda epoch, logs, seen=seen: seen.append(
+                ("epoch_end", epoch, sorted(logs))),
+            on_train_begin=lambda logs, seen=seen: seen.append("train_begin"),
+            on_train_end=lambda logs, seen=seen: seen.append("train_end"),
+            on_train_batch_begin=lambda batch, logs, seen=seen: seen.append(("batch", batch)),
+            on_test_begin=lambda logs, seen=seen: seen.append("test_begin"))
+        model.fit(x, y, batch_size=6, epochs=2, validation_split=0.5, verbose=0,
+                  callbacks=[callback])
+    assert calls["glassnet"] == calls["keras"]
