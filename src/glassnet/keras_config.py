@@ -216,7 +216,7 @@ def dtype_name(value, where):
     return value
 
 
-def _arguments(cls, config, where, skip=()):
+def _arguments(cls, config, where):
     """``config`` as keyword arguments for ``cls``: nested objects built, Keras-only arguments
     with inert values dropped, any other unknown argument refused."""
     _require(isinstance(config, dict), f"{where}: its config must be a JSON object, got "
@@ -224,7 +224,7 @@ def _arguments(cls, config, where, skip=()):
     accepted = _accepted_arguments(cls)
     kwargs = {}
     for key, value in config.items():
-        if key in skip or key == "shared_object_id":
+        if key == "shared_object_id":               # Keras's object sharing: nothing to build
             continue
         if key not in accepted:
             _require(_is_inert(value),
@@ -385,9 +385,8 @@ def compile_from_config(model, config, custom_objects=None):
     optimizer = deserialize("optimizers", config.get("optimizer") or "rmsprop",
                             "compile_config, optimizer", custom_objects)
     loss = deserialize("losses", config["loss"], "compile_config, loss", custom_objects)
-    metrics = [_metric(m, "compile_config, metrics") for m in config.get("metrics") or []]
-    weighted = [_metric(m, "compile_config, weighted_metrics")
-                for m in config.get("weighted_metrics") or []]
+    metrics, weighted = (_metrics(config.get(key), f"compile_config, {key}")
+                         for key in ("metrics", "weighted_metrics"))
     try:
         model.compile(optimizer=optimizer, loss=loss, loss_weights=config.get("loss_weights"),
                       metrics=metrics or None, weighted_metrics=weighted or None)
@@ -395,8 +394,10 @@ def compile_from_config(model, config, custom_objects=None):
         raise ConfigError(f"compile_config: {_reason(error)}") from None
 
 
-def _metric(value, where):
-    _require(isinstance(value, (str, dict)),
-             f"{where}: {value!r} is neither a metric name nor a metric object (glassnet models "
-             f"have one output).")
-    return deserialize("metrics", value, where)
+def _metrics(values, where):
+    _require(values is None or isinstance(values, list),
+             f"{where}: {values!r} is not a list (glassnet models have one output).")
+    for value in values or []:
+        _require(isinstance(value, (str, dict)),
+                 f"{where}: {value!r} is neither a metric name nor a metric object.")
+    return [deserialize("metrics", value, where) for value in values or []]
