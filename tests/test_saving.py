@@ -257,6 +257,8 @@ def test_names_and_arguments_are_checked(tmp_path):
         model.save(tmp_path / "m.keras", overwrite=False)
     with pytest.raises(FileNotFoundError):
         glassnet.models.load_model(tmp_path / "missing.keras")
+    with pytest.raises(FileNotFoundError, match="folder .*nowhere.* does not exist"):
+        model.save(tmp_path / "nowhere" / "m.keras")
 
 
 # -- atomic writes --------------------------------------------------------------------------

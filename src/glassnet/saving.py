@@ -176,6 +176,9 @@ def write_atomically(path, write):
     half-written one, and a failure anywhere leaves the old file untouched."""
     path = os.path.abspath(path)
     directory, base = os.path.split(path)
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"Cannot write {path!r}: the folder {directory!r} does not "
+                                f"exist. Create it first.")
     handle, temporary = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(handle, "wb") as file:
