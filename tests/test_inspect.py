@@ -154,6 +154,23 @@ def test_gradient_check_includes_the_penalties_fit_minimizes():
     assert inspect.gradient_check(model, *data()) < 1e-6
 
 
+def test_gradient_check_and_gradients_with_batch_normalization_and_activation_layers():
+    model = keras.Sequential([keras.Input(shape=(4,)), L.Dense(6), L.BatchNormalization(),
+                              L.ReLU(), L.Dense(5), L.LeakyReLU(), L.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x, y = data(12)
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0)           # moving statistics move
+    before = snapshot(model)
+    buffers = [b.copy() for b in model.layers[1].buffers]
+    assert inspect.gradient_check(model, x, y) < 1e-6
+    grads = inspect.gradients(model, x, y)
+    assert [sorted(g) for g in grads] == [["bias", "kernel"], ["beta", "gamma"], [],
+                                          ["bias", "kernel"], [], ["bias", "kernel"]]
+    assert_same(before, snapshot(model))
+    for a, b in zip(buffers, model.layers[1].buffers):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_gradient_check_can_sample_entries_or_take_all():
     model = small_model()
     assert 0 <= inspect.gradient_check(model, *data(), max_entries=3) < 1e-6

@@ -136,6 +136,18 @@ def test_works_with_dropout_and_flatten_layers():
     assert rows[0]["kernel_norm"] is None and rows[1]["kernel_norm"] > 0
 
 
+def test_relu_and_leaky_relu_layers():
+    model = keras.Sequential([keras.Input(shape=(6,)), L.Dense(8), L.ReLU(), L.Dense(8),
+                              L.LeakyReLU(), L.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.layers[0].set_weights([np.zeros((6, 8)), np.full(8, -1.0)])
+    x, y = data(16)
+    history = model.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[Probe()])
+    rows = history.probes[-1]["layers"]
+    assert rows[1]["activation"] == "relu" and rows[1]["dead_share"] == 1.0
+    assert rows[3]["activation"] == "leaky_relu" and rows[3]["dead_share"] is None
+
+
 def test_a_second_fit_starts_new_records_and_a_fit_without_probe_has_none():
     model = mlp()
     x, y = data(16)

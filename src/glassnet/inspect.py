@@ -112,11 +112,14 @@ def float64_copy(model):
     clone = copy.deepcopy(model, {id(obj): obj for obj in shared if obj is not None})
     for layer in clone.layers:
         layer.dtype = "float64"
-        for i, (name, param) in enumerate(zip(layer.param_names, layer.params)):
-            value = param.astype(np.float64)
-            layer.params[i], layer.grads[i] = value, np.zeros_like(value)
-            if getattr(layer, name, None) is param:
-                setattr(layer, name, value)
+        arrays = [layer.params, layer.grads, getattr(layer, "buffers", [])]
+        cast = {}                        # id(float32 array) -> its float64 copy
+        for group in arrays:
+            for i, array in enumerate(group):
+                group[i] = cast.setdefault(id(array), array.astype(np.float64))
+        for name, value in vars(layer).items():         # kernel, bias, gradient aliases...
+            if isinstance(value, np.ndarray) and id(value) in cast:
+                setattr(layer, name, cast[id(value)])
     clone._collect_params()
     return clone
 
@@ -249,7 +252,7 @@ def output_statistics(layer, output, ones=None):
         half, centre = (high - low) / 2.0, (high + low) / 2.0
         limit = half * (1.0 - 2.0 * SATURATION_MARGIN)
         saturated = int(np.count_nonzero(np.abs(flat - flat.dtype.type(centre)) > limit)) / n
-    elif name in RELU_FAMILY:
+    elif name in RELU_FAMILY and not getattr(layer, "negative_slope", 0):
         alive = output.reshape(-1, output.shape[-1]).max(axis=0) > 0
     return mean, std, saturated, alive
 
