@@ -109,6 +109,65 @@ def test_lists_and_pandas_objects_are_data():
         frames.fit(pandas.DataFrame({"a": ["x"] * 12, "b": 1.0, "c": 2.0}), series, verbose=0)
 
 
+# -- AdamW, Adamax, Nadam by hand -------------------------------------------------------------
+def test_adamw_is_adam_after_shrinking_the_weights():
+    grads = [np.array([0.5, -2.0, 1e-3])]
+    adam_w, decayed = [np.array([1.0, -1.0, 2.0])], [np.array([1.0, -1.0, 2.0]) * (1 - 0.01 * 0.2)]
+    optimizers.AdamW(0.01, weight_decay=0.2).apply(adam_w, grads)
+    optimizers.Adam(0.01).apply(decayed, grads)
+    np.testing.assert_allclose(adam_w[0], decayed[0], rtol=1e-15)
+    assert optimizers.AdamW().weight_decay == 0.004
+    with pytest.raises(ValueError, match="weight_decay"):
+        optimizers.AdamW(weight_decay=None)
+
+
+def test_adamax_steps_by_hand():
+    lr, beta_1, beta_2, eps = 0.1, 0.9, 0.99, 1e-7
+    w, g1, g2 = np.array([1.0, -1.0]), np.array([0.5, -2.0]), np.array([-1.0, 0.25])
+    adamax = optimizers.Adamax(lr, beta_1=beta_1, beta_2=beta_2, epsilon=eps)
+    adamax.apply([w], [g1])
+    adamax.apply([w], [g2])
+    m = (1 - beta_1) * (beta_1 * g1 + g2)
+    u = np.maximum(beta_2 * np.abs(g1), np.abs(g2))
+    first = lr * (1 - beta_1) * g1 / ((np.abs(g1) + eps) * (1 - beta_1))
+    expected = np.array([1.0, -1.0]) - first - lr * m / ((u + eps) * (1 - beta_1 ** 2))
+    np.testing.assert_allclose(w, expected, rtol=1e-14)
+    assert [v.shape for v in adamax.variables] == [(), (), (2,), (2,)]
+
+
+def test_nadam_steps_by_hand():
+    lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-7
+    w, grads = np.array([0.5, -0.5]), [np.array([0.3, -1.0]), np.array([0.1, 0.4])]
+    nadam = optimizers.Nadam(lr)
+    expected, m, v, product = w.copy(), np.zeros(2), np.zeros(2), 1.0
+    for t, g in enumerate(grads, 1):
+        nadam.apply([w], [g])
+        u_t, u_next = b1 * (1 - 0.5 * 0.96 ** t), b1 * (1 - 0.5 * 0.96 ** (t + 1))
+        product *= u_t
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        m_hat = u_next * m / (1 - product * u_next) + (1 - u_t) * g / (1 - product)
+        expected -= lr * m_hat / (np.sqrt(v / (1 - b2 ** t)) + eps)
+    np.testing.assert_allclose(w, expected, rtol=1e-14)
+    assert float(nadam.variables[-1]) == pytest.approx(product, rel=1e-15)
+    assert nadam.count_params() == 2 + 2 * 2 + 1
+
+
+@pytest.mark.parametrize("optimizer", [optimizers.AdamW, optimizers.Adamax, optimizers.Nadam])
+def test_new_optimizers_keep_their_state_through_set_weights(optimizer):
+    params = [np.ones((3, 2), np.float32), np.ones(2, np.float32)]
+    grads = [np.full((3, 2), 0.5, np.float32), np.full(2, -0.25, np.float32)]
+    first, second = optimizer(0.01), optimizer(0.01)
+    first.apply(params, grads)
+    copies = [p.copy() for p in params]
+    second.build(copies)
+    second.set_weights(first.variables)
+    first.apply(params, grads)
+    second.apply(copies, grads)
+    for a, b in zip(params, copies):
+        np.testing.assert_array_equal(a, b)
+    assert type(optimizers.get(optimizer.__name__.lower())) is optimizer
+
+
 # -- LearningRateScheduler --------------------------------------------------------------------
 def test_learning_rate_scheduler_sets_the_rate_each_epoch_and_logs_it(capsys):
     x, y = _data()

@@ -34,9 +34,10 @@ class Optimizer:
     """Base class of the optimizers.
 
     Arguments every optimizer takes, as Keras: ``learning_rate`` (a number or a schedule);
-    ``weight_decay`` (each step ``w *= 1 - weight_decay * learning_rate`` before the update); at most one of ``clipnorm``
-    (each gradient rescaled to an L2 norm of at most this), ``global_clipnorm`` (all gradients
-    rescaled together) and ``clipvalue`` (each element clipped to ``[-v, v]``); ``name``.
+    ``weight_decay`` (each step ``w *= 1 - weight_decay * learning_rate`` before the update);
+    at most one of ``clipnorm`` (each gradient rescaled to an L2 norm of at most this),
+    ``global_clipnorm`` (all gradients rescaled together) and ``clipvalue`` (each element
+    clipped to ``[-v, v]``); ``name``.
     Keras's ``use_ema``, ``loss_scale_factor`` and ``gradient_accumulation_steps`` are accepted
     at their defaults only (so Keras configs load) and refused otherwise.
 
