@@ -46,6 +46,11 @@ def as_labels(y, what="y"):
 def _as_array(x, what):
     if hasattr(x, "to_numpy"):                       # pandas DataFrame / Series
         x = x.to_numpy()
+    if isinstance(x, dict) or (hasattr(x, "__iter__") and not hasattr(x, "__len__")):
+        raise ValueError(f"{what} is a {type(x).__name__}; glassnet takes the data itself: a "
+                         f"NumPy array, a (nested) list or a pandas object, one row per "
+                         f"sample (no generators, datasets or dicts of named inputs). Collect "
+                         f"the batches first, e.g. np.concatenate(list_of_batches).")
     try:
         return np.asarray(x)
     except ValueError as error:
