@@ -109,6 +109,15 @@ def test_lists_and_pandas_objects_are_data():
         frames.fit(pandas.DataFrame({"a": ["x"] * 12, "b": 1.0, "c": 2.0}), series, verbose=0)
 
 
+def test_generators_and_dicts_are_refused_clearly():
+    x, y = _data()
+    model = _model()
+    with pytest.raises(ValueError, match="x is a generator; glassnet takes the data itself"):
+        model.fit((row for row in x), y, verbose=0)
+    with pytest.raises(ValueError, match="x is a dict"):
+        model.predict({"features": x}, verbose=0)
+
+
 # -- AdamW, Adamax, Nadam by hand -------------------------------------------------------------
 def test_adamw_is_adam_after_shrinking_the_weights():
     grads = [np.array([0.5, -2.0, 1e-3])]
