@@ -14,12 +14,12 @@ otherwise, so a file never loads as a model other than the one it describes.
 import contextlib
 import importlib
 import inspect
-import re
 
 from . import config as config_module
 from . import layers as layers_module
 from . import utils
 from .models import Sequential
+from .naming import snake_case
 
 
 class ConfigError(ValueError):
@@ -28,22 +28,12 @@ class ConfigError(ValueError):
 
 # -- names ----------------------------------------------------------------------------------
 
-def keras_snake_case(class_name):
-    """The name Keras files a layer's weights under: ``Dense`` -> ``dense``, ``ReLU`` ->
-    ``re_lu``, ``BatchNormalization`` -> ``batch_normalization`` (Keras's ``to_snake_case``:
-    an underscore before each capitalized word, and between a lower-case letter and a capital)."""
-    name = re.sub(r"\W", "", class_name)
-    name = re.sub(r"(?<=.)(?=[A-Z][a-z])", "_", name)
-    name = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name)
-    return name.lower()
-
-
 def weight_keys(class_names):
     """The h5 group of each layer, ``layers/<key>``: the snake-case class name, then ``_1``,
     ``_2`` for later layers of the same class (``dense``, ``dense_1``; not the layer names)."""
     seen, keys = {}, []
     for class_name in class_names:
-        base = keras_snake_case(class_name)
+        base = snake_case(class_name)
         count = seen.get(base, -1) + 1
         seen[base] = count
         keys.append(base if count == 0 else f"{base}_{count}")

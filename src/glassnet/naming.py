@@ -4,8 +4,14 @@ import re
 _counts = {}
 
 
-def snake_case(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+def snake_case(class_name):
+    """Keras's ``to_snake_case``: ``Dense`` -> ``dense``, ``ReLU`` -> ``re_lu``,
+    ``LeakyReLU`` -> ``leaky_re_lu``, ``BatchNormalization`` -> ``batch_normalization``
+    (an underscore before each capitalized word, and between a lower-case letter and a capital)."""
+    name = re.sub(r"\W", "", class_name)
+    name = re.sub(r"(?<=.)(?=[A-Z][a-z])", "_", name)
+    name = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name)
+    return name.lower()
 
 
 def unique_name(base):
