@@ -242,3 +242,20 @@ def test_reprs_say_what_the_layer_is():
         "<Dense name='d' units=3 activation='relu'>"
     assert "rate=0.5" in repr(layers.Dropout(0.5))
     assert "shape=(4,)" in repr(layers.Input(shape=(4,)))
+
+
+def test_glu_halves_the_width_in_dense_and_activation_layers():
+    import glassnet as keras
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6, activation="glu"),
+                              keras.layers.Dense(2, activation="softmax")])
+    assert model.layers[0].compute_output_shape((4,)) == (3,)
+    assert model.predict(np.ones((3, 4)), verbose=0).shape == (3, 2)
+    assert keras.Sequential([keras.Input((4,)), keras.layers.Activation("glu")]).output_shape == (None, 2)
+    with pytest.raises(ValueError, match="even"):
+        keras.layers.Dense(5, activation="glu").compute_output_shape((4,))
+
+
+def test_input_batch_shape_without_a_sample_shape_is_refused():
+    import glassnet as keras
+    with pytest.raises(ValueError, match="batch size then the shape"):
+        keras.Input(batch_shape=[])

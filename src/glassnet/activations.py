@@ -38,6 +38,10 @@ class ActivationFunction:
     def backward(self, grad, x, y):
         raise NotImplementedError
 
+    def output_shape(self, shape):
+        """The shape of f(x) for x of ``shape``: the same, except for width-changing glu."""
+        return tuple(shape)
+
     @property
     def __name__(self):
         return self.name
@@ -638,6 +642,15 @@ class _GLU(ActivationFunction):
         a, b = self._halves(x, axis)
         gate = _sigmoid(b)
         return np.concatenate([grad * gate, grad * y * (1.0 - gate)], axis=axis)
+
+    def output_shape(self, shape):
+        shape = tuple(shape)
+        if shape and shape[-1] is not None:
+            if shape[-1] % 2:
+                raise ValueError(f"glu halves the last axis, so its size must be even; got "
+                                 f"{shape[-1]} units. Give the layer an even number of units.")
+            shape = shape[:-1] + (shape[-1] // 2,)
+        return shape
 
     @staticmethod
     def _halves(x, axis):

@@ -224,6 +224,9 @@ class InputLayer(Layer):
             if shape is not None:
                 raise ValueError("Give Input either shape= or batch_shape=, not both.")
             batch_shape = tuple(batch_shape)
+            if len(batch_shape) < 2:
+                raise ValueError(f"batch_shape is the batch size then the shape of one sample, "
+                                 f"e.g. (None, 64); got {batch_shape!r}.")
             batch_size, shape = batch_shape[0], batch_shape[1:]
         super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **unknown)
         if shape is None:
@@ -299,7 +302,7 @@ class Dense(Layer):
             if self.use_bias else None
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape[:-1]) + (self.units,)
+        return self.activation.output_shape(tuple(input_shape[:-1]) + (self.units,))
 
     def forward(self, x, training=False):
         z = x @ self.kernel
@@ -401,6 +404,9 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = _resolve_activation(activation)
+
+    def compute_output_shape(self, input_shape):
+        return self.activation.output_shape(input_shape)
 
     def forward(self, x, training=False):
         self._x = x
