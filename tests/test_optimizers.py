@@ -398,3 +398,19 @@ def test_fit_steps_the_compiled_optimizer_and_summary_counts_it():
     assert model.optimizer.count_params() == 2 + 2 * model.count_params()
     model.summary(print_fn=lines.append)
     assert f"Optimizer params: {2 + 2 * 26}" in "\n".join(lines)
+
+
+@pytest.mark.parametrize("name", ["adam", "rmsprop", "sgd_momentum"])
+def test_state_of_a_weight_whose_gradient_stays_zero_never_turns_subnormal(name):
+    # A dead unit's momentum decays geometrically; below float32's smallest normal number
+    # CPU arithmetic slows many times, so the optimizer flushes such values to 0.
+    optimizer = {"adam": glassnet.optimizers.Adam(), "rmsprop": glassnet.optimizers.RMSprop(
+        momentum=0.9), "sgd_momentum": glassnet.optimizers.SGD(momentum=0.5)}[name]
+    weight = np.ones(8, dtype="float32")
+    optimizer.apply([weight], [np.ones(8, dtype="float32")])
+    zero = np.zeros(8, dtype="float32")
+    tiny = np.finfo(np.float32).tiny
+    for _ in range(3000):
+        optimizer.apply([weight], [zero])
+    for slot in optimizer.slots[0].values():
+        assert not np.any((slot != 0) & (np.abs(slot) < tiny))
