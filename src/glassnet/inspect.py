@@ -204,7 +204,7 @@ def norm(array):
 
 def fast_norm(array):
     """``norm`` without its own floating-point error state (``fit`` already silences it)."""
-    flat = array.reshape(-1)
+    flat = array if array.ndim == 1 else array.reshape(-1)
     total = float(np.dot(flat, flat))
     if math.isinf(total):
         flat = flat.astype(np.float64)

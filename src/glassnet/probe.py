@@ -141,6 +141,8 @@ class _LayerProbe:
         # holds them too), so one reference is enough
         self.grad = dict(zip(layer.param_names, layer.grads)).get("kernel")
         self.before = None if self.kernel is None else np.empty_like(self.kernel)
+        if self.kernel is not None:        # flat views for the norms: no reshape per step
+            self.before_flat, self.grad_flat = self.before.reshape(-1), self.grad.reshape(-1)
         self.activation = inspect.activation_name(layer)
         self.units = _units(layer)
         self.fan_in = None if self.kernel is None else int(self.kernel.shape[0])
@@ -155,18 +157,18 @@ class _LayerProbe:
         layer = self.layer
         kernel_norm = grad_norm = update_ratio = None
         if self.kernel is not None:
-            kernel_norm = inspect.fast_norm(self.before)
+            kernel_norm = inspect.fast_norm(self.before_flat)
             np.subtract(self.kernel if after is None else after, self.before,
                         out=self.before)                                # the step's update
-            grad_norm = inspect.fast_norm(self.grad)
-            update_ratio = inspect.ratio(inspect.fast_norm(self.before), kernel_norm)
+            grad_norm = inspect.fast_norm(self.grad_flat)
+            update_ratio = inspect.ratio(inspect.fast_norm(self.before_flat), kernel_norm)
         mean = std = saturated = dead = None
         output = getattr(layer, "_y", None)
         if output is not None:
-            if self.ones is None or self.ones.shape != (output.size,) \
-                    or self.ones.dtype != output.dtype:
-                self.ones = np.ones(output.size, dtype=output.dtype)
-            mean, std, saturated, alive = inspect.output_statistics(layer, output, self.ones)
+            ones = self.ones
+            if ones is None or ones.shape[0] != output.size or ones.dtype != output.dtype:
+                ones = self.ones = np.ones(output.size, dtype=output.dtype)
+            mean, std, saturated, alive = inspect.output_statistics(layer, output, ones)
             if alive is not None:
                 dead = 1.0 - int(np.count_nonzero(alive)) / alive.size
                 self.alive = alive if self.alive is None else self.alive | alive
