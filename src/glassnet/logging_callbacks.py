@@ -1,6 +1,7 @@
 """Callbacks that hand each epoch to the user (``keras.callbacks``): ``CSVLogger`` writes
 the logs to a CSV file, ``LambdaCallback`` calls the user's functions."""
 import collections
+import collections.abc
 import csv
 import os
 
