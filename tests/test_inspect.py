@@ -229,6 +229,18 @@ def test_identical_units_scale_with_each_unit_not_the_largest():
     assert inspect.identical_units(built_dense(kernel, np.zeros(3, "float32"))) == (1, 2)
 
 
+def test_identical_units_agree_with_counting_unique_columns():
+    rng = np.random.default_rng(1)
+    for _ in range(100):                     # small integer weights: many exact ties
+        units, fan_in = int(rng.integers(2, 40)), int(rng.integers(1, 6))
+        kernel = rng.integers(0, 3, size=(fan_in, units)).astype("float32")
+        bias = rng.integers(0, 2, size=units).astype("float32")
+        columns = np.concatenate([kernel.T, bias[:, None]], axis=1)
+        _, counts = np.unique(columns, axis=0, return_counts=True)
+        expected = (int(np.sum(counts > 1)), int(np.sum(counts[counts > 1])))
+        assert inspect.identical_units(built_dense(kernel, bias)) == expected
+
+
 def test_identical_units_of_a_layer_without_kernel():
     assert inspect.identical_units(L.Activation("relu")) == (None, None)
 

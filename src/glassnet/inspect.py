@@ -257,48 +257,60 @@ def output_statistics(layer, output, ones=None):
     return mean, std, saturated, alive
 
 
-def unit_columns(layer):
-    """Each unit's incoming weights as a row: kernel column and bias, shape (units, fan_in+1)."""
-    named = dict(zip(layer.param_names, layer.params))
-    kernel = named.get("kernel")
-    if kernel is None or kernel.ndim != 2:
-        return None
-    columns = kernel.T
-    bias = named.get("bias")
-    if bias is not None:
-        columns = np.concatenate([columns, bias.reshape(-1, 1)], axis=1)
-    return np.asarray(columns, dtype=np.float64)
-
-
 def identical_units(layer, tolerance=None):
     """Groups of units with equal incoming weights: ``(groups, units_in_groups)``.
 
     Two units are identical when their kernel columns and biases differ by at most
     ``tolerance`` x the larger of the two units' largest weights (default: 100 machine
-    epsilons of the layer's dtype). Only groups of two or more count. Units are sorted by a
-    fixed projection first, and only neighbours whose projections are that close are
-    compared, so the cost is one product and a sort, not all pairs.
+    epsilons of the layer's dtype). Only groups of two or more count; units with a NaN or
+    inf weight are left out. Units are sorted by a fixed projection of their weights
+    (one vector-matrix product), and only neighbours whose projections are that close are
+    compared, so the cost is a product and a sort, not all pairs.
     """
-    columns = unit_columns(layer)
-    if columns is None:
+    named = dict(zip(layer.param_names, layer.params))
+    kernel, bias = named.get("kernel"), named.get("bias")
+    if kernel is None or kernel.ndim != 2:
         return None, None
     if tolerance is None:
-        tolerance = 100 * float(np.finfo(layer.params[0].dtype).eps)
-    columns = columns[np.all(np.isfinite(columns), axis=1)]
-    if len(columns) < 2:
+        tolerance = 100 * float(np.finfo(kernel.dtype).eps)
+    fan_in = kernel.shape[0]
+    weights = np.sqrt(np.arange(2.0, fan_in + 3.0))               # fixed, all distinct
+    keys = weights[:fan_in].astype(kernel.dtype) @ kernel
+    scales = np.max(np.abs(kernel), axis=0) if fan_in else np.zeros(kernel.shape[1])
+    if bias is not None:
+        keys = keys + weights[fan_in] * bias
+        scales = np.maximum(scales, np.abs(bias))
+    finite = np.flatnonzero(np.isfinite(keys))
+    order = finite[np.argsort(keys[finite], kind="stable")]
+    if len(order) < 2:
         return 0, 0
-    scales = np.max(np.abs(columns), axis=1)
-    weights = np.sqrt(np.arange(2.0, columns.shape[1] + 2.0))   # fixed, all distinct
-    order = np.argsort(columns @ weights, kind="stable")
-    keys, scales, columns = (columns @ weights)[order], scales[order], columns[order]
-    allowed = tolerance * float(weights.sum()) * np.maximum(scales[:-1], scales[1:])
-    breaks = np.flatnonzero(np.diff(keys) > allowed) + 1
+    keys, scales = keys[order].astype(np.float64), scales[order].astype(np.float64)
+    # equal units differ by at most this in their keys (tolerance, plus the key's rounding)
+    slack = (tolerance + (fan_in + 1) * float(np.finfo(kernel.dtype).eps)) * float(weights.sum())
+    breaks = np.flatnonzero(np.diff(keys) > slack * np.maximum(scales[:-1], scales[1:])) + 1
     starts, stops = np.r_[0, breaks], np.r_[breaks, len(keys)]
-    groups = members = 0
-    for start, stop in zip(starts[stops - starts > 1], stops[stops - starts > 1]):
-        g, m = _group_run(columns[start:stop], scales[start:stop], tolerance)
+    pairs = starts[stops - starts == 2]             # most close keys are a pair: check at once
+    same = _max_difference(kernel, bias, order[pairs], order[pairs + 1]) <= \
+        tolerance * np.maximum(scales[pairs], scales[pairs + 1])
+    groups = members = int(np.count_nonzero(same))
+    members *= 2
+    for start, stop in zip(starts[stops - starts > 2], stops[stops - starts > 2]):
+        units = order[start:stop]
+        rows = kernel[:, units].T.astype(np.float64)
+        if bias is not None:
+            rows = np.concatenate([rows, bias[units, None].astype(np.float64)], axis=1)
+        g, m = _group_run(rows, scales[start:stop], tolerance)
         groups, members = groups + g, members + m
     return groups, members
+
+
+def _max_difference(kernel, bias, first, second):
+    """max |w_first - w_second| over each pair's incoming weights (kernel column and bias)."""
+    difference = np.max(np.abs(kernel[:, first].astype(np.float64) - kernel[:, second]), axis=0,
+                        initial=0.0)
+    if bias is not None:
+        difference = np.maximum(difference, np.abs(bias[first].astype(np.float64) - bias[second]))
+    return difference
 
 
 def _group_run(rows, scales, tolerance):
