@@ -111,11 +111,8 @@ class Probe(Callback):
             float("nan")
 
     def _batch_size(self):
-        for probe in reversed(self._layers):
-            output = getattr(probe.layer, "_y", None)
-            if output is not None:
-                return len(output)
-        return 0
+        output = getattr(self._layers[-1].layer, "_y", None)    # this batch's predictions
+        return 0 if output is None else len(output)
 
     def _report(self, findings):
         stream = self.stream or sys.stdout
