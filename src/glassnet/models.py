@@ -53,6 +53,7 @@ class Sequential:
         self._metric_specs = []           # (identifier, weighted) as compile got them
         self._metrics = []                # metric objects of the last fit/evaluate
         self._params, self._grads = [], []
+        self._regularized = []            # layers with a weight or activity regularizer
         self._loss_weight = 1.0
         for layer in layers or []:
             self.add(layer)
@@ -146,21 +147,24 @@ class Sequential:
         return (None,) + tuple(self._shape_before(len(self._layers)))
 
     def _collect_params(self):
-        """The arrays the optimizer updates and their gradients, trainable layers only."""
+        """The arrays the optimizer updates and their gradients, trainable layers only
+        (never the buffers, e.g. BatchNormalization's moving statistics)."""
         trainable = [l for l in self._layers if l.trainable] if self.trainable else []
         self._params = [p for l in trainable for p in l.params]
         self._grads = [g for l in trainable for g in l.grads]
+        self._regularized = [l for l in self._layers if l.activity_regularizer is not None
+                             or any(r is not None for r in l.regularizers)]
 
     # -- weights ------------------------------------------------------------------------------
     @property
     def weights(self):
-        return [p for l in self._layers for p in l.params]
+        return [p for l in self._layers for p in l.weights]
 
     @property
     def trainable_weights(self):
         if not self.trainable:
             return []
-        return [p for l in self._layers if l.trainable for p in l.params]
+        return [p for l in self._layers for p in l.trainable_weights]
 
     @property
     def non_trainable_weights(self):
@@ -185,7 +189,7 @@ class Sequential:
                                  f"{np.shape(value)}. Use model.get_weights() to see the shapes.")
         start = 0
         for layer in self._layers:
-            count = len(layer.params)
+            count = len(layer.weights)
             layer.set_weights(weights[start:start + count])
             start += count
 
@@ -310,6 +314,7 @@ class Sequential:
         activation = getattr(last, "activation", None)
         return (self.loss is not None and getattr(self.loss, "fuses_with", None) is not None
                 and not getattr(self.loss, "from_logits", False)
+                and getattr(last, "activity_regularizer", None) is None
                 and getattr(activation, "__name__", None) == self.loss.fuses_with)
 
     def _backward(self, y, y_pred, sample_weight, fused=None):
@@ -326,13 +331,27 @@ class Sequential:
         last = len(self._layers) - 1
         for index in range(last, -1, -1):
             layer = self._layers[index]
+            if layer.activity_regularizer is not None:   # d/dy of penalty(y) / batch size
+                grad = grad + layer.activity_regularizer.gradient(layer._y) / len(layer._y)
             if index == last and fused:
                 grad = layer.backward(grad, index > 0, through_activation=False)
             else:
                 grad = layer.backward(grad, index > 0)
+        for layer in self._regularized:
+            layer.add_regularization_gradients()
 
     def _loss_value(self, y, y_pred, sample_weight):
-        return float(self.loss(y, y_pred, sample_weight)) * self._loss_weight
+        """Keras's total loss: the compiled loss (times loss_weights) plus every penalty of
+        ``losses`` (weights' and, for the forward pass just run, activities')."""
+        value = float(self.loss(y, y_pred, sample_weight)) * self._loss_weight
+        if self._regularized:
+            value += float(sum(loss for layer in self._regularized for loss in layer.losses))
+        return value
+
+    @property
+    def losses(self):
+        """Keras's ``model.losses``: every layer's regularization penalties (``layer.losses``)."""
+        return [loss for layer in self._layers for loss in layer.losses]
 
     def _train_step(self, x, y, sample_weight, fused):
         """Forward, backward and update for one batch; returns (loss value, predictions)."""
