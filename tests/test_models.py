@@ -462,3 +462,20 @@ def test_summary_prints_the_table(capsys):
     lines = []
     model.summary(print_fn=lines.append)
     assert lines == [text]
+
+
+def test_freezing_the_model_freezes_every_layer_as_keras():
+    import glassnet as keras
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4),
+                              keras.layers.BatchNormalization(), keras.layers.Dense(2)])
+    model.trainable = False
+    assert all(not layer.trainable for layer in model.layers)
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.get_weights()
+    x, y = np.random.default_rng(0).normal(size=(16, 3)), np.zeros((16, 2))
+    model.fit(x, y, epochs=2, verbose=0)
+    for old, new in zip(before, model.get_weights()):    # moving statistics included
+        np.testing.assert_array_equal(old, new)
+    model.trainable = True
+    assert all(layer.trainable for layer in model.layers)
+    assert len(model.trainable_weights) == 6

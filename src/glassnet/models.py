@@ -42,8 +42,8 @@ class Sequential:
             raise TypeError(f"Sequential takes a list of layers, e.g. Sequential([Dense(10)]); "
                             f"got {layers!r}.")
         self.name = name or unique_name("sequential")
-        self.trainable = bool(trainable)
         self._layers = []
+        self._trainable = bool(trainable)
         self._input_layer = None
         self.input_shape_ = None          # without the batch dimension, once known
         self.optimizer = self.loss = None
@@ -145,6 +145,19 @@ class Sequential:
             raise ValueError(f"{self.name!r} is not built yet: start it with Input(shape=...) "
                              f"or call fit/build first.")
         return (None,) + tuple(self._shape_before(len(self._layers)))
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """Freezing (or unfreezing) the model sets every layer's ``trainable``, as Keras does;
+        like Keras, it takes effect in training after the next ``compile``."""
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = self._trainable
+        self._collect_params()
 
     def _collect_params(self):
         """The arrays the optimizer updates and their gradients, trainable layers only
