@@ -7,10 +7,11 @@ printed), so a gain never comes from doing different arithmetic. A proposal whos
 internals have changed since it was written reports "n/a" instead of failing.
 
 - flush: Adam's momentum of a weight whose gradient stays 0 (a dead ReLU unit, a pixel that
-  is always 0) shrinks by beta_1 each step into float32's subnormal range, where every
-  multiply, add and divide on it takes a slow microcode path. Zeroing |m| < 2**-100 every 16
-  steps keeps it out of that range (0.9**16 > 2**-27, so nothing under the floor can reach
-  2**-126 before the next sweep); the weights it would have moved by < 1e-25 do not move.
+  is always 0) shrinks by beta_1 each step into float32's subnormal range (below 2**-126),
+  where every multiply, add and divide on it takes a slow microcode path. Zeroing the state
+  arrays' entries below 2**-100 every 16 steps keeps them out of that range (16 steps shrink
+  a momentum by 0.9**16 = 0.19, nowhere near the 2**-26 between the floor and the subnormals);
+  the weights such an entry would still move change by less than lr * 2**-100 / epsilon.
 - flat: every kernel, bias and gradient a view into one flat array, so the optimizer makes
   ~10 NumPy calls a step instead of ~10 per array (60 for W1's six arrays).
 - sparse CE: the sparse cross-entropy's value and fused gradient for the common case (2-D
@@ -41,8 +42,8 @@ def flush():
         original(self, params, grads)
         if self.iterations % EVERY == 0:
             for slots in self.slots:
-                momentum = slots["momentum"]
-                np.copyto(momentum, 0, where=np.abs(momentum) < FLOOR)
+                for state in slots.values():       # momentum and velocity
+                    np.copyto(state, 0, where=np.abs(state) < FLOOR)
     optimizers.Adam.apply = apply
     try:
         yield
