@@ -17,6 +17,7 @@ changes a weight. The statistics are the chapter's questions as numbers:
 
 Pictures of these numbers are the ``plot_*`` functions (matplotlib, imported on first use).
 """
+import functools
 import math
 
 import numpy as np
@@ -226,35 +227,47 @@ def activation_name(layer):
     return getattr(activation, "__name__", None) if activation is not None else None
 
 
-def output_statistics(layer, output, ones=None):
+def output_kind(layer):
+    """What ``output_statistics`` measures for a layer: the (low, high) range of a bounded
+    activation (saturation), "relu" for ReLUs without a negative slope (dead units), or None."""
+    name = activation_name(layer)
+    if name in BOUNDED:
+        return BOUNDED[name]
+    if name in RELU_FAMILY and not getattr(layer, "negative_slope", 0):
+        return "relu"
+    return None
+
+
+def output_statistics(layer, output, kind=False):
     """Mean, std, saturated share and per-unit liveness of one batch of a layer's output.
 
     Returns ``(mean, std, saturated_share, alive)``; ``saturated_share`` is None unless the
     activation is bounded, ``alive`` (a boolean per unit: nonzero for some sample) is None
-    unless it is ReLU-family. One pass: mean = sum(y) / n, std = sqrt(sum(y^2) / n - mean^2)
-    (clamped at 0), both sums by BLAS dot products (``ones``, a cached vector of ones of the
-    output's size, makes the first one a dot product too); accurate to about 1e-5 of the
-    outputs' scale, plenty for a statistic, and cheap enough to run every step.
+    unless it is ReLU-family (``kind``: ``output_kind(layer)``, computed when not given).
+    One pass: mean = sum(y) / n, std = sqrt(sum(y^2) / n - mean^2) (clamped at 0, the sum of
+    squares a BLAS dot product): accurate to about 1e-5 of the outputs' scale, plenty for a
+    statistic, and cheap enough to run every step. The sum goes through each unit's sum over
+    the batch, which for ReLU outputs (never negative) also says whether the unit was alive.
     """
-    flat = output.reshape(-1)
-    n = flat.size
+    if kind is False:
+        kind = output_kind(layer)
+    rows = output if output.ndim == 2 else output.reshape(-1, output.shape[-1])
+    n = rows.size
     if n == 0:
         return float("nan"), float("nan"), None, None
-    total = float(np.dot(flat, ones)) if ones is not None else float(flat.sum())
-    mean = total / n
-    square = float(np.dot(flat, flat)) / n
-    variance = square - mean * mean
+    unit_sums = np.add.reduce(rows, axis=0)
+    mean = float(np.add.reduce(unit_sums)) / n
+    flat = rows.reshape(-1)
+    variance = float(np.dot(flat, flat)) / n - mean * mean
     std = math.sqrt(variance) if variance > 0 else (0.0 if variance == variance else variance)
-    name = activation_name(layer)
-    saturated = alive = None
-    if name in BOUNDED:
-        low, high = BOUNDED[name]
-        half, centre = (high - low) / 2.0, (high + low) / 2.0
-        limit = half * (1.0 - 2.0 * SATURATION_MARGIN)
-        saturated = int(np.count_nonzero(np.abs(flat - flat.dtype.type(centre)) > limit)) / n
-    elif name in RELU_FAMILY and not getattr(layer, "negative_slope", 0):
-        alive = output.reshape(-1, output.shape[-1]).max(axis=0) > 0
-    return mean, std, saturated, alive
+    if kind is None:
+        return mean, std, None, None
+    if kind == "relu":
+        return mean, std, None, unit_sums > 0
+    low, high = kind
+    limit = (high - low) / 2.0 * (1.0 - 2.0 * SATURATION_MARGIN)
+    outside = np.abs(flat - flat.dtype.type((high + low) / 2.0)) > limit
+    return mean, std, int(np.count_nonzero(outside)) / n, None
 
 
 def identical_units(layer, tolerance=None):
@@ -263,32 +276,37 @@ def identical_units(layer, tolerance=None):
     Two units are identical when their kernel columns and biases differ by at most
     ``tolerance`` x the larger of the two units' largest weights (default: 100 machine
     epsilons of the layer's dtype). Only groups of two or more count; units with a NaN or
-    inf weight are left out. Units are sorted by a fixed projection of their weights
-    (one vector-matrix product), and only neighbours whose projections are that close are
-    compared, so the cost is a product and a sort, not all pairs.
+    inf weight are left out. Each unit gets two keys, fixed projections of its weights (one
+    matrix product); units are sorted by the first, and only neighbours whose keys are both
+    as close as equal units' would be are compared: a product and a sort, not all pairs.
     """
     named = dict(zip(layer.param_names, layer.params))
     kernel, bias = named.get("kernel"), named.get("bias")
     if kernel is None or kernel.ndim != 2:
         return None, None
-    if tolerance is None:
-        tolerance = 100 * float(np.finfo(kernel.dtype).eps)
     fan_in = kernel.shape[0]
-    weights = np.sqrt(np.arange(2.0, fan_in + 3.0))               # fixed, all distinct
-    keys = weights[:fan_in].astype(kernel.dtype) @ kernel
-    scales = np.max(np.abs(kernel), axis=0) if fan_in else np.zeros(kernel.shape[1])
+    projections, eps, weight_sums = _projections(fan_in, kernel.dtype.str)
+    if tolerance is None:
+        tolerance = 100 * eps
+    keys = projections[:, :fan_in] @ kernel
+    scales = np.maximum.reduce(np.abs(kernel), axis=0) if fan_in else np.zeros(kernel.shape[1])
     if bias is not None:
-        keys = keys + weights[fan_in] * bias
+        keys += projections[:, fan_in:] * bias
         scales = np.maximum(scales, np.abs(bias))
-    finite = np.flatnonzero(np.isfinite(keys))
-    order = finite[np.argsort(keys[finite], kind="stable")]
+    finite = np.flatnonzero(np.isfinite(keys[0] + keys[1]))
+    order = finite[np.argsort(keys[0, finite])]
     if len(order) < 2:
         return 0, 0
-    keys, scales = keys[order].astype(np.float64), scales[order].astype(np.float64)
-    # equal units differ by at most this in their keys (tolerance, plus the key's rounding)
-    slack = (tolerance + (fan_in + 1) * float(np.finfo(kernel.dtype).eps)) * float(weights.sum())
-    breaks = np.flatnonzero(np.diff(keys) > slack * np.maximum(scales[:-1], scales[1:])) + 1
-    starts, stops = np.r_[0, breaks], np.r_[breaks, len(keys)]
+    keys, scales = keys[:, order].astype(np.float64), scales[order].astype(np.float64)
+    # equal units' keys differ by at most this (the tolerance, plus the keys' rounding)
+    slack = (tolerance + (fan_in + 1) * eps) * weight_sums[:, None] * \
+        np.maximum(scales[:-1], scales[1:])
+    close = np.all(np.abs(np.diff(keys, axis=1)) <= slack, axis=0)
+    if not close.any():
+        return 0, 0
+    breaks = np.flatnonzero(~close) + 1
+    starts = np.concatenate(([0], breaks))
+    stops = np.concatenate((breaks, [len(order)]))
     pairs = starts[stops - starts == 2]             # most close keys are a pair: check at once
     same = _max_difference(kernel, bias, order[pairs], order[pairs + 1]) <= \
         tolerance * np.maximum(scales[pairs], scales[pairs + 1])
@@ -302,6 +320,17 @@ def identical_units(layer, tolerance=None):
         g, m = _group_run(rows, scales[start:stop], tolerance)
         groups, members = groups + g, members + m
     return groups, members
+
+
+@functools.lru_cache(maxsize=64)
+def _projections(fan_in, dtype):
+    """Two fixed projections of a unit's fan_in + 1 weights (kernel column, then bias):
+    sqrt(i + 2) and 1 / sqrt(i + 2), all distinct and not proportional to each other; the
+    dtype's epsilon; the sums of each projection's weights."""
+    root = np.sqrt(np.arange(2.0, fan_in + 3.0))
+    projections = np.stack([root, 1.0 / root])
+    eps = float(np.finfo(np.dtype(dtype)).eps)
+    return projections.astype(dtype), eps, projections.sum(axis=1)
 
 
 def _max_difference(kernel, bias, first, second):

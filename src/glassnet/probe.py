@@ -65,16 +65,14 @@ class Probe(Callback):
         self._seen, self._running_loss = 0, 0.0
         for probe in self._layers:
             probe.alive = None
+        if self._probes(self._step, 0):
+            self._remember_kernels()
 
-    def on_train_batch_begin(self, batch, logs=None):
-        self._probing = self._step % self.every == 0 or batch == self.params.get("steps", 0) - 1
-        if self._probing:
-            for probe in self._layers:
-                probe.remember_kernel()
-
+    # The kernel before a step is the kernel after the one before: it is copied at the end
+    # of the previous batch (or at the epoch's start), so no batch-begin hook is needed.
     def on_train_batch_end(self, batch, logs=None):
         loss = self._batch_loss(logs)
-        if self._probing:
+        if self._probes(self._step, batch):
             record = {"step": self._step, "epoch": self._epoch, "batch": batch, "loss": loss,
                       "layers": [probe.statistics() for probe in self._layers]}
             self.records.append(record)
@@ -82,6 +80,16 @@ class Probe(Callback):
             if self._watcher is not None:
                 self._report(self._watcher.add(record))
         self._step += 1
+        if batch + 1 < self.params.get("steps", 0) and self._probes(self._step, batch + 1):
+            self._remember_kernels()
+
+    def _probes(self, step, batch):
+        """Whether batch ``batch`` of the epoch (``step`` of the fit) is recorded."""
+        return step % self.every == 0 or batch == self.params.get("steps", 0) - 1
+
+    def _remember_kernels(self):
+        for probe in self._layers:
+            probe.remember_kernel()
 
     def on_epoch_end(self, epoch, logs=None):
         record = self._epoch_record
@@ -141,20 +149,23 @@ class _LayerProbe:
         if self.kernel is not None:        # flat views for the norms: no reshape per step
             self.before_flat, self.grad_flat = self.before.reshape(-1), self.grad.reshape(-1)
         self.activation = inspect.activation_name(layer)
+        self.kind = inspect.output_kind(layer)
         self.units = _units(layer)
         self.fan_in = None if self.kernel is None else int(self.kernel.shape[0])
-        self.alive = self.ones = None
+        self.alive = self.kernel_norm = None
 
     def remember_kernel(self):
+        """Copy the kernel before a step, and take its norm while the copy is in cache."""
         if self.kernel is not None:
             self.before[...] = self.kernel
+            self.kernel_norm = inspect.fast_norm(self.before_flat)
 
     def statistics(self, after=None):
         """This step's row; ``after`` is the kernel after the update (default: the layer's)."""
         layer = self.layer
         kernel_norm = grad_norm = update_ratio = None
         if self.kernel is not None:
-            kernel_norm = inspect.fast_norm(self.before_flat)
+            kernel_norm = self.kernel_norm
             np.subtract(self.kernel if after is None else after, self.before,
                         out=self.before)                                # the step's update
             grad_norm = inspect.fast_norm(self.grad_flat)
@@ -162,13 +173,13 @@ class _LayerProbe:
         mean = std = saturated = dead = None
         output = getattr(layer, "_y", None)
         if output is not None:
-            ones = self.ones
-            if ones is None or ones.shape[0] != output.size or ones.dtype != output.dtype:
-                ones = self.ones = np.ones(output.size, dtype=output.dtype)
-            mean, std, saturated, alive = inspect.output_statistics(layer, output, ones)
+            mean, std, saturated, alive = inspect.output_statistics(layer, output, self.kind)
             if alive is not None:
-                dead = 1.0 - int(np.count_nonzero(alive)) / alive.size
-                self.alive = alive if self.alive is None else self.alive | alive
+                dead = 1.0 - int(np.add.reduce(alive)) / alive.size
+                if self.alive is None:
+                    self.alive = alive
+                else:
+                    np.logical_or(self.alive, alive, out=self.alive)
         return {"name": layer.name, "class": type(layer).__name__, "activation": self.activation,
                 "units": self.units, "fan_in": self.fan_in, "kernel_norm": kernel_norm,
                 "grad_norm": grad_norm, "update_ratio": update_ratio, "activation_mean": mean,
