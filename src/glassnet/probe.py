@@ -51,7 +51,7 @@ class Probe(Callback):
         history = getattr(self.model, "history", None)      # this fit's (CallbackList sets it)
         self.records = history.probes if history is not None else []
         self._layers = [_LayerProbe(layer) for layer in self.model.layers]
-        self._step = 0
+        self._step, self._last_batch = 0, (self.params.get("steps") or 0) - 1
         verbose = self.params.get("verbose", 0) if self.verbose is None else self.verbose
         self._watcher = None
         if verbose:
@@ -80,12 +80,13 @@ class Probe(Callback):
             if self._watcher is not None:
                 self._report(self._watcher.add(record))
         self._step += 1
-        if batch + 1 < self.params.get("steps", 0) and self._probes(self._step, batch + 1):
+        if (batch < self._last_batch or self._last_batch < 0) \
+                and self._probes(self._step, batch + 1):
             self._remember_kernels()
 
     def _probes(self, step, batch):
         """Whether batch ``batch`` of the epoch (``step`` of the fit) is recorded."""
-        return step % self.every == 0 or batch == self.params.get("steps", 0) - 1
+        return step % self.every == 0 or batch == self._last_batch
 
     def _remember_kernels(self):
         for probe in self._layers:
