@@ -73,7 +73,7 @@ def run(trials, out_dir, jobs=None, scheduler=None, progress=None):
         if record is not None:
             records[trial.key] = record
     reused = len(records)
-    missing = [t for t in trials if t.key not in records]
+    missing = sorted((t for t in trials if t.key not in records), key=_cost, reverse=True)
     report = progress or (lambda done, total: None)
     report(reused, len(trials))
     for record in _execute(missing, jobs, scheduler):
@@ -81,6 +81,16 @@ def run(trials, out_dir, jobs=None, scheduler=None, progress=None):
         records[record["key"]] = record
         report(len(records), len(trials))
     return [records[t.key] for t in trials], len(missing), reused
+
+
+def _cost(trial):
+    """A rough size of a trial (passes x layers x width), to start the longest first so the
+    workers finish together."""
+    config = trial.config
+    layers = config.get("depth") or len(config.get("hidden", ())) or 1
+    width = config.get("width") or max(config.get("hidden", ()), default=64)
+    passes = config.get("epochs") or config.get("iterations", 40) / 40
+    return passes * layers * width
 
 
 def _execute(trials, jobs, scheduler):
@@ -106,7 +116,8 @@ def _execute_processes(specs, workers):
     ``BrokenProcessPool`` instead of hanging; leaving early (an error, Ctrl-C, SIGTERM turned
     into SystemExit by the command) stops the workers at once."""
     context = multiprocessing.get_context("spawn")     # the same fresh start on every platform
-    executor = ProcessPoolExecutor(workers, mp_context=context)
+    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_watch_parent,
+                                   initargs=(os.getpid(),))
     finished = False
     try:
         futures = [executor.submit(_run_spec_guarded, spec) for spec in specs]
@@ -120,13 +131,31 @@ def _execute_processes(specs, workers):
             _stop(executor)
 
 
+def _watch_parent(parent, interval=0.5):
+    """In a worker: exit when the parent is gone (killed with SIGKILL, it cannot stop us)."""
+    import threading
+
+    def watch():
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="glassnet-parent-watch", daemon=True).start()
+
+
 def _stop(executor):
-    executor.shutdown(wait=False, cancel_futures=True)
+    """Cancel what has not started and end the workers now (their trials are lost, the
+    stored ones stay)."""
     if hasattr(executor, "terminate_workers"):          # Python 3.14+
         executor.terminate_workers()
         return
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
+    workers = list((getattr(executor, "_processes", None) or {}).values())   # before shutdown
+    for process in workers:
         process.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.join(timeout=5)
 
 
 def _guarded(spec, function):
