@@ -201,6 +201,10 @@ def _run_experiments(args, start):
     except (TrialError, RuntimeError) as error:
         print(f"glassnet {args.command}: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"\nglassnet {args.command}: interrupted; finished trials are kept in "
+              f"{args.out}/trials and the same command continues from there.", file=sys.stderr)
+        return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
     print(result.summary())
