@@ -293,16 +293,17 @@ def identical_units(layer, tolerance=None):
     if bias is not None:
         keys += projections[:, fan_in:] * bias
         scales = np.maximum(scales, np.abs(bias))
-    finite = np.flatnonzero(np.isfinite(keys[0] + keys[1]))
-    order = finite[np.argsort(keys[0, finite])]
+    order = np.argsort(keys[0])
+    if not np.isfinite(np.add.reduce(keys, axis=None)):          # leave NaN and inf units out
+        order = order[np.isfinite(keys[0, order] + keys[1, order])]
     if len(order) < 2:
         return 0, 0
-    keys, scales = keys[:, order].astype(np.float64), scales[order].astype(np.float64)
+    keys, scales = keys[:, order], scales[order]
     # equal units' keys differ by at most this (the tolerance, plus the keys' rounding)
-    slack = (tolerance + (fan_in + 1) * eps) * weight_sums[:, None] * \
-        np.maximum(scales[:-1], scales[1:])
-    close = np.all(np.abs(np.diff(keys, axis=1)) <= slack, axis=0)
-    if not close.any():
+    slack = np.maximum(scales[:-1], scales[1:]) * (tolerance + (fan_in + 1) * eps)
+    gaps = np.abs(np.diff(keys, axis=1))
+    close = np.logical_and(gaps[0] <= slack * weight_sums[0], gaps[1] <= slack * weight_sums[1])
+    if not np.logical_or.reduce(close):
         return 0, 0
     breaks = np.flatnonzero(~close) + 1
     starts = np.concatenate(([0], breaks))

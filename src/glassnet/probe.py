@@ -151,6 +151,7 @@ class _LayerProbe:
             self.before_flat, self.grad_flat = self.before.reshape(-1), self.grad.reshape(-1)
         self.activation = inspect.activation_name(layer)
         self.kind = inspect.output_kind(layer)
+        self.class_name = type(layer).__name__
         self.units = _units(layer)
         self.fan_in = None if self.kernel is None else int(self.kernel.shape[0])
         self.alive = self.kernel_norm = None
@@ -181,7 +182,7 @@ class _LayerProbe:
                     self.alive = alive
                 else:
                     np.logical_or(self.alive, alive, out=self.alive)
-        return {"name": layer.name, "class": type(layer).__name__, "activation": self.activation,
+        return {"name": layer.name, "class": self.class_name, "activation": self.activation,
                 "units": self.units, "fan_in": self.fan_in, "kernel_norm": kernel_norm,
                 "grad_norm": grad_norm, "update_ratio": update_ratio, "activation_mean": mean,
                 "activation_std": std, "saturated_share": saturated, "dead_share": dead,
