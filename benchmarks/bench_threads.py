@@ -73,19 +73,14 @@ class Config:
 def time_configs(configs):
     """Each configuration's samples at 1 and 2 threads, alternating; rounds visit the
     configurations still short of samples in a fresh random order each time."""
-    from glassnet import threads
     order = np.random.default_rng(1)
-    saved = threads.ONE_THREAD_BELOW, threads.ADAPT_TO_LOAD
-    threads.ONE_THREAD_BELOW, threads.ADAPT_TO_LOAD = 0, False
-    try:
+    with common.glassnet_policy_off():
         for round_ in range(max(c.samples for c in configs)):
             for index in order.permutation(len(configs)):
                 config = configs[index]
                 if round_ < config.samples:
                     for count in ((1, 2) if round_ % 2 == 0 else (2, 1)):
                         config.time_step(count)
-    finally:
-        threads.ONE_THREAD_BELOW, threads.ADAPT_TO_LOAD = saved
 
 
 def crossover(rows, tolerance=0.01):

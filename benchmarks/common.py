@@ -63,6 +63,19 @@ def blas_threads(count):
                 torch.set_num_threads(before)
 
 
+@contextlib.contextmanager
+def glassnet_policy_off():
+    """glassnet's own BLAS-thread choice switched off: its fit then runs on the threads the
+    benchmark gives every contender."""
+    from glassnet import threads
+    saved = threads.ONE_THREAD_BELOW, threads.ADAPT_TO_LOAD
+    threads.ONE_THREAD_BELOW, threads.ADAPT_TO_LOAD = 0, False
+    try:
+        yield
+    finally:
+        threads.ONE_THREAD_BELOW, threads.ADAPT_TO_LOAD = saved
+
+
 def has(module_name):
     """True when ``module_name`` can be imported (peers are optional on a user's machine)."""
     import importlib.util

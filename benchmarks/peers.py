@@ -33,19 +33,16 @@ def glassnet_model(sizes, seed=0):
 def glassnet_setup(x, y, sizes, epochs, batch_size, seed=0, policy=True):
     """``policy=False``: glassnet's BLAS-thread policy off, so fit uses the threads the
     benchmark gives every contender."""
-    from glassnet import threads
+    import contextlib
+
+    from common import glassnet_policy_off
 
     def setup():
         model = glassnet_model(sizes, seed)
 
         def run():
-            saved = threads.ONE_THREAD_BELOW, threads.ADAPT_TO_LOAD
-            if not policy:
-                threads.ONE_THREAD_BELOW, threads.ADAPT_TO_LOAD = 0, False
-            try:
+            with contextlib.nullcontext() if policy else glassnet_policy_off():
                 return model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
-            finally:
-                threads.ONE_THREAD_BELOW, threads.ADAPT_TO_LOAD = saved
         return run
     return setup
 

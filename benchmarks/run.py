@@ -19,11 +19,11 @@ import bench_threads
 import bench_w1
 import bench_w2
 import common
-import profile_w1
+import profile_fit
 import whatif
 
 BENCHMARKS = {"import": bench_import, "w1": bench_w1, "w2": bench_w2, "memory": bench_memory,
-              "threads": bench_threads, "profile": profile_w1, "whatif": whatif}
+              "threads": bench_threads, "profile": profile_fit, "whatif": whatif}
 
 COLUMNS = [("benchmark", "figure", "{}"), ("peer", "against", "{}"),
            ("glassnet", "glassnet", "{:,.3f}"), ("theirs", "theirs", "{:,.3f}"),

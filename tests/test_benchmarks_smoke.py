@@ -18,7 +18,7 @@ EXPECTED = {
     "bench_memory.py": ["peak RSS growth", "W1        glassnet"],
     "bench_threads.py": ["crossover (best times): one thread below",
                          "threads.ONE_THREAD_BELOW ="],
-    "profile_w1.py": ["optimizer", "the rest", "cProfile"],
+    "profile_fit.py": ["optimizer", "the rest", "cProfile"],
     "whatif.py": ["engine as is", "W2 shuffle"],
 }
 
