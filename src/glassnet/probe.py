@@ -84,14 +84,6 @@ class Probe(Callback):
                 and self._probes(self._step, batch + 1):
             self._remember_kernels()
 
-    def _probes(self, step, batch):
-        """Whether batch ``batch`` of the epoch (``step`` of the fit) is recorded."""
-        return step % self.every == 0 or batch == self._last_batch
-
-    def _remember_kernels(self):
-        for probe in self._layers:
-            probe.remember_kernel()
-
     def on_epoch_end(self, epoch, logs=None):
         record = self._epoch_record
         if record is None:
@@ -106,6 +98,14 @@ class Probe(Callback):
             self._report(self._watcher.finish())
 
     # -- helpers --------------------------------------------------------------------------------
+    def _probes(self, step, batch):
+        """Whether batch ``batch`` of the epoch (``step`` of the fit) is recorded."""
+        return step % self.every == 0 or batch == self._last_batch
+
+    def _remember_kernels(self):
+        for probe in self._layers:
+            probe.remember_kernel()
+
     def _batch_loss(self, logs):
         """This batch's loss, from the epoch's running mean in ``logs`` (as Keras reports it):
         mean_k * seen_k - mean_(k-1) * seen_(k-1) = batch loss * batch size."""
