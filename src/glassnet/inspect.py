@@ -255,7 +255,7 @@ def output_statistics(layer, output, kind=False):
     n = rows.size
     if n == 0:
         return float("nan"), float("nan"), None, None
-    unit_sums = np.add.reduce(rows, axis=0)
+    unit_sums = np.dot(np.ones(len(rows), rows.dtype), rows)       # each unit's batch sum
     mean = float(np.add.reduce(unit_sums)) / n
     flat = rows.reshape(-1)
     variance = float(np.dot(flat, flat)) / n - mean * mean
