@@ -2,9 +2,9 @@
 
 60,000 x 784 synthetic samples (seeded, ``common.synthetic_w2``), 784-300-100-10
 ReLU/softmax, Adam(1e-3), batch 128, one epoch, float32, sparse cross-entropy. NumPy's BLAS
-and PyTorch's intra-op pool both get 2 threads; glassnet's fit may still choose one
-(threads.py: when other processes keep the other core busy), so it also runs with that
-policy off ("thread policy off": exactly 2 threads, as the peers). Contenders interleaved in this one process,
+and PyTorch's intra-op pool both get 2 threads (glassnet's fit keeps both: W2's step is above
+threads.ONE_THREAD_BELOW). "glassnet, adapting to load" turns on threads.ADAPT_TO_LOAD, which
+gives fit one thread while other processes keep the other core busy. Contenders interleaved in this one process,
 best of ``--repeats``; throughput = samples / best seconds.
 
 Goal (issue 2): glassnet's throughput at least PyTorch eager's.
@@ -14,7 +14,7 @@ import sys
 import common
 import peers
 
-NAMES = ["glassnet", "glassnet, thread policy off", "numpy loop", "torch eager",
+NAMES = ["glassnet", "glassnet, adapting to load", "numpy loop", "torch eager",
          "torch fused Adam"]
 
 

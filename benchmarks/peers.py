@@ -1,7 +1,7 @@
 """The peers, each written the way its users write it: a setup that returns the run to time.
 
 - glassnet: ``Sequential`` of Input + Dense layers, ``compile("adam", sparse CE)``, ``fit``
-  (its own BLAS-thread policy on; "thread policy off" runs on the threads every peer gets).
+  (its default BLAS-thread choice, by size; "adapting to load" with threads.ADAPT_TO_LOAD on).
 - PyTorch: a plain idiomatic loop over pre-made tensors, ``torch.randperm`` each epoch, batches
   by indexing, ``zero_grad`` / ``backward`` / ``step``, the batch loss read with ``.item()``
   (as ``fit`` reports it). ``fused=True`` is ``Adam(fused=True)``; otherwise default Adam.
@@ -30,19 +30,20 @@ def glassnet_model(sizes, seed=0):
     return model
 
 
-def glassnet_setup(x, y, sizes, epochs, batch_size, seed=0, policy=True):
-    """``policy=False``: glassnet's BLAS-thread policy off, so fit uses the threads the
-    benchmark gives every contender."""
-    import contextlib
-
-    from common import glassnet_policy_off
+def glassnet_setup(x, y, sizes, epochs, batch_size, seed=0, adapt_to_load=False):
+    """``adapt_to_load=True``: glassnet's opt-in ``threads.ADAPT_TO_LOAD`` (one BLAS thread
+    while other processes keep the other core busy)."""
+    from glassnet import threads
 
     def setup():
         model = glassnet_model(sizes, seed)
 
         def run():
-            with contextlib.nullcontext() if policy else glassnet_policy_off():
+            saved, threads.ADAPT_TO_LOAD = threads.ADAPT_TO_LOAD, adapt_to_load
+            try:
                 return model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
+            finally:
+                threads.ADAPT_TO_LOAD = saved
         return run
     return setup
 
@@ -114,8 +115,8 @@ def contenders(x, y, sizes, epochs, batch_size, names):
     from common import has
     makers = {
         "glassnet": lambda: glassnet_setup(x, y, sizes, epochs, batch_size),
-        "glassnet, thread policy off": lambda: glassnet_setup(x, y, sizes, epochs, batch_size,
-                                                              policy=False),
+        "glassnet, adapting to load": lambda: glassnet_setup(x, y, sizes, epochs, batch_size,
+                                                             adapt_to_load=True),
         "numpy loop": lambda: numpy_setup(x, y, sizes, epochs, batch_size),
         "numpy loop, per-array Adam": lambda: numpy_setup(x, y, sizes, epochs, batch_size,
                                                           flat=False),

@@ -195,20 +195,53 @@ def w2_shuffle_copy(quick=False):
     return {"copy": copy, "gather": gather, "megabytes": x.nbytes / 2**20}
 
 
+def w2_without_copy(quick=False, repeats=3):
+    """W2 through glassnet's fit as it is (shuffle=True: one copy of x per epoch) and with
+    shuffle=False on the same data (batches are views: no copy), interleaved, best of
+    ``repeats``, 2 threads; and each one's tracemalloc peak. The second stands for fit with
+    per-batch gathers (S2 in perf.md) minus the gathers' own 0.02 s."""
+    import tracemalloc
+    x, y = common.synthetic_w2(n=2_048 if quick else 60_000)
+    repeats = 1 if quick else repeats
+
+    def setup(shuffle):
+        def make():
+            model = peers.glassnet_model(common.W2_SIZES)
+            return lambda: model.fit(x, y, batch_size=128, epochs=1, shuffle=shuffle, verbose=0)
+        return make
+    contenders = {"fit as is (copies x)": setup(True), "fit without the copy": setup(False)}
+    with common.blas_threads(1 if quick else 2):
+        times = common.time_interleaved(contenders, repeats)
+        peaks = {}
+        for name, make in contenders.items():
+            run = make()
+            tracemalloc.start()
+            run()
+            peaks[name] = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+    return [{"name": name, "best": min(t), "median": common.median(t),
+             "traced_mb": peaks[name] / 2**20} for name, t in times.items()]
+
+
 COLUMNS = [("name", "patch", "{}"), ("best", "best s", "{:.3f}"), ("median", "median s", "{:.3f}"),
            ("saved", "saved s", "{:+.3f}"), ("speedup", "speed-up", "{:.2f}x"),
            ("note", "check", "{}")]
 
 
+W2_COLUMNS = [("name", "W2, one epoch", "{}"), ("best", "best s", "{:.3f}"),
+              ("median", "median s", "{:.3f}"), ("traced_mb", "tracemalloc peak MB", "{:.1f}")]
+
+
 def report(result, quick=False):
-    rows, shuffle = result
+    rows, shuffle, w2 = result
     return "\n".join([
         f"What-if on W1 (glassnet fit, 1 thread, best of {1 if quick else 5} interleaved runs"
         + (", --quick: 128 samples, 2 epochs" if quick else "") + ")",
         common.machine_line(), common.table(rows, COLUMNS),
         f"W2 shuffle: one copy of x per epoch {shuffle['copy']:.3f} s and "
         f"{shuffle['megabytes']:.0f} MB more at peak; gathering each batch of 128 instead "
-        f"{shuffle['gather']:.3f} s per epoch and 0.4 MB."])
+        f"{shuffle['gather']:.3f} s per epoch and 0.4 MB.",
+        common.table(w2, W2_COLUMNS)])
 
 
 def summary(result):
@@ -216,7 +249,7 @@ def summary(result):
 
 
 def run(quick=False):
-    return measure_patches(quick), w2_shuffle_copy(quick)
+    return measure_patches(quick), w2_shuffle_copy(quick), w2_without_copy(quick)
 
 
 def main(argv=None):

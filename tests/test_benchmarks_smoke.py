@@ -19,7 +19,7 @@ EXPECTED = {
     "bench_threads.py": ["crossover (best times): one thread below",
                          "threads.ONE_THREAD_BELOW ="],
     "profile_fit.py": ["optimizer", "the rest", "cProfile"],
-    "whatif.py": ["engine as is", "W2 shuffle"],
+    "whatif.py": ["engine as is", "W2 shuffle", "fit without the copy"],
 }
 
 

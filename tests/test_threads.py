@@ -18,13 +18,20 @@ def test_small_work_gets_one_thread():
     assert threads.threads_for(0) == 1
 
 
-def test_large_work_on_a_free_machine_leaves_blas_alone(monkeypatch):
+def test_large_work_leaves_blas_alone_whatever_the_load_by_default(monkeypatch):
+    """The default choice depends on the size only: the same run, the same bits."""
+    assert threads.ADAPT_TO_LOAD is False
+    for busy in (False, True):
+        monkeypatch.setattr(threads, "other_cores_busy", lambda busy=busy: busy)
+        assert threads.threads_for(threads.ONE_THREAD_BELOW) is None
+
+
+def test_adapting_to_load_gives_large_work_one_thread_on_a_busy_machine(monkeypatch):
+    monkeypatch.setattr(threads, "ADAPT_TO_LOAD", True)
     monkeypatch.setattr(threads, "other_cores_busy", lambda: False)
     assert threads.threads_for(threads.ONE_THREAD_BELOW) is None
     monkeypatch.setattr(threads, "other_cores_busy", lambda: True)
     assert threads.threads_for(threads.ONE_THREAD_BELOW) == 1
-    monkeypatch.setattr(threads, "ADAPT_TO_LOAD", False)
-    assert threads.threads_for(threads.ONE_THREAD_BELOW) is None
 
 
 def test_limit_for_limits_numpys_blas_inside_and_restores_it_after():

@@ -1,11 +1,17 @@
 """How many BLAS threads a piece of work should use.
 
 On a 2-core machine a small matrix product runs faster on one thread than on two: handing
-half of it to a second thread costs more than the half. And when the other core is busy with
-another process, a second BLAS thread is far slower still (measured here: an MNIST-sized
-epoch took 5-15 s on two threads against 0.7 s on one). So ``limit_for`` gives NumPy's BLAS
-one thread when the work is small or every other core is taken, and leaves BLAS alone
-otherwise.
+half of it to a second thread costs more than the half. So ``limit_for`` gives NumPy's BLAS
+one thread when the work is small and leaves BLAS alone otherwise. The choice depends only on
+the size of the work, so the same script makes the same choice every time it runs: OpenBLAS's
+results differ in the last bits between 1 and 2 threads, and the same seed must give the same
+training run, bit for bit.
+
+When the other core is busy with another process, a second BLAS thread is far slower still
+(measured here: an MNIST-sized epoch took 6-8 s on two threads against 1.5 s on one).
+``ADAPT_TO_LOAD = True`` makes ``limit_for`` give one thread then, whatever the size: faster on
+a shared machine, but the thread count, and so the last bits of the weights, then depend on
+what else was running. Off by default.
 
 The size of the work is the multiply-adds of one forward pass of a batch, batch_size * (number
 of weights), which ``fit``, ``evaluate`` and ``predict`` pass in. ``ONE_THREAD_BELOW`` is where
@@ -25,7 +31,8 @@ ONE_THREAD_BELOW = 6_100_000
 
 # When True, work of any size gets one thread while other processes keep every other core
 # busy (the kernel's count of runnable threads, sampled when the work starts; Linux only).
-ADAPT_TO_LOAD = True
+# Off by default: it trades bit-for-bit reproducibility of large models for speed.
+ADAPT_TO_LOAD = False
 
 _state = {"controller": None}
 
