@@ -60,7 +60,10 @@ def _as_array(x, what):
 
 def check_finite(array, what):
     """Raise when a float array holds NaN or inf, saying how many and where the first is."""
-    if array.dtype.kind != "f" or np.isfinite(array).all():
+    # min and max are NaN or inf exactly when some entry is, and allocate nothing
+    # (np.isfinite(array).all() would make a temporary the size of the data).
+    if array.dtype.kind != "f" or array.size == 0 or (
+            np.isfinite(array.min()) and np.isfinite(array.max())):
         return
     bad = ~np.isfinite(array)
     first = tuple(np.argwhere(bad)[0])
