@@ -13,6 +13,22 @@ def _normalize(name):
     return name.replace("_", "").lower()
 
 
+class Configurable:
+    """What every registered object shares: ``get_config`` / ``from_config`` round-trip and a
+    ``__repr__`` that shows the config (``GlorotUniform(seed=None)``)."""
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
 class UnknownNameError(ValueError):
     """A name that no registry entry matches; the message lists the closest valid names."""
 

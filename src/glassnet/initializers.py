@@ -23,28 +23,17 @@ import numbers
 import numpy as np
 
 from . import config, utils
-from ._registry import Registry
+from ._registry import Configurable, Registry
 
 
-class Initializer:
+class Initializer(Configurable):
     """Base class: ``__call__(shape, dtype=None)``, ``get_config``, ``from_config``, ``clone``."""
 
     def __call__(self, shape, dtype=None):
         raise NotImplementedError("Initializer subclasses implement __call__(shape, dtype=None).")
 
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
     def clone(self):
         return type(self).from_config(self.get_config())
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 registry = Registry("initializer", base=Initializer)

@@ -29,13 +29,13 @@ import math
 import numpy as np
 
 from . import config
-from ._registry import Registry
+from ._registry import Configurable, Registry
 from .naming import snake_case
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
 
-class Loss:
+class Loss(Configurable):
     """Base class. Subclasses define ``call(y_true, y_pred)`` (per-sample values) and
     ``sample_gradient(y_true, y_pred)`` (d l_i / d y_pred, without weights or reduction), both
     on arrays that ``prepare`` has matched; ``mask`` marks samples that do not count."""
@@ -103,14 +103,6 @@ class Loss:
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 # -- reductions (keras/src/losses/loss.py) ---------------------------------------------------

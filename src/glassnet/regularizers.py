@@ -18,10 +18,10 @@ import numbers
 
 import numpy as np
 
-from ._registry import Registry
+from ._registry import Configurable, Registry
 
 
-class Regularizer:
+class Regularizer(Configurable):
     """Base class: ``regularizer(x)`` is the penalty (0 here), ``gradient(x)`` its derivative."""
 
     def __call__(self, x):
@@ -29,17 +29,6 @@ class Regularizer:
 
     def gradient(self, x):
         return np.zeros_like(x)
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 registry = Registry("regularizer", base=Regularizer)

@@ -17,10 +17,10 @@ import numbers
 import numpy as np
 
 from . import config
-from ._registry import Registry
+from ._registry import Configurable, Registry
 
 
-class LearningRateSchedule:
+class LearningRateSchedule(Configurable):
     """Base class: ``schedule(step)`` -> learning rate; ``get_config`` gives Keras's keys.
 
     A subclass defines ``__call__(step)`` and ``get_config()``, as in Keras.
@@ -33,14 +33,6 @@ class LearningRateSchedule:
     def get_config(self):
         raise NotImplementedError(f"Learning rate schedule {type(self).__name__!r} must "
                                   f"override get_config() to be saved.")
-
-    @classmethod
-    def from_config(cls, config_):
-        return cls(**config_)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 registry = Registry("learning-rate schedule", base=LearningRateSchedule)
