@@ -42,31 +42,37 @@ def _float_type():
     return np.dtype(config.floatx()).type
 
 
-@registry.register("ExponentialDecay")
-class ExponentialDecay(LearningRateSchedule):
-    """``initial_learning_rate * decay_rate ** (step / decay_steps)``; with ``staircase`` the
-    exponent is floored, so the rate drops by ``decay_rate`` once every ``decay_steps`` steps.
-    """
+class _StepDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: the same arguments, and the progress
+    ``p = step / decay_steps`` (floored with ``staircase``) that their formulas use."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
+                 name=None):
         self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate")
         self.decay_steps = _positive(decay_steps, "decay_steps")
         self.decay_rate = _number(decay_rate, "decay_rate")
         self.staircase = bool(staircase)
-        self.name = name
+        self.name = name or type(self).__name__
 
-    def __call__(self, step):
-        f = _float_type()
+    def _progress(self, step, f):
         p = f(step) / f(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
-        return f(self.initial_learning_rate) * np.power(f(self.decay_rate), p)
+        return np.floor(p) if self.staircase else p
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
                 "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
                 "staircase": self.staircase, "name": self.name}
+
+
+@registry.register("ExponentialDecay")
+class ExponentialDecay(_StepDecay):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)``; with ``staircase`` the
+    exponent is floored, so the rate drops by ``decay_rate`` once every ``decay_steps`` steps.
+    """
+
+    def __call__(self, step):
+        f = _float_type()
+        return f(self.initial_learning_rate) * np.power(f(self.decay_rate), self._progress(step, f))
 
 
 @registry.register("PiecewiseConstantDecay")
@@ -133,29 +139,13 @@ class PolynomialDecay(LearningRateSchedule):
 
 
 @registry.register("InverseTimeDecay")
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``; with ``staircase``
     the fraction ``step / decay_steps`` is floored."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="InverseTimeDecay"):
-        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate")
-        self.decay_steps = _positive(decay_steps, "decay_steps")
-        self.decay_rate = _number(decay_rate, "decay_rate")
-        self.staircase = bool(staircase)
-        self.name = name
-
     def __call__(self, step):
         f = _float_type()
-        p = f(step) / f(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
-        return f(self.initial_learning_rate) / (f(1) + f(self.decay_rate) * p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        return f(self.initial_learning_rate) / (f(1) + f(self.decay_rate) * self._progress(step, f))
 
 
 @registry.register("CosineDecay")
