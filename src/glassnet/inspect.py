@@ -255,7 +255,7 @@ def output_statistics(layer, output, kind=False):
     n = rows.size
     if n == 0:
         return float("nan"), float("nan"), None, None
-    unit_sums = np.dot(np.ones(len(rows), rows.dtype), rows)       # each unit's batch sum
+    unit_sums = np.dot(_ones(len(rows), rows.dtype.str), rows)     # each unit's batch sum
     mean = float(np.add.reduce(unit_sums)) / n
     flat = rows.reshape(-1)
     variance = float(np.dot(flat, flat)) / n - mean * mean
@@ -268,6 +268,14 @@ def output_statistics(layer, output, kind=False):
     limit = (high - low) / 2.0 * (1.0 - 2.0 * SATURATION_MARGIN)
     outside = np.abs(flat - flat.dtype.type((high + low) / 2.0)) > limit
     return mean, std, int(np.count_nonzero(outside)) / n, None
+
+
+@functools.lru_cache(maxsize=16)
+def _ones(n, dtype):
+    """A read-only vector of n ones, made once per batch size (Probe calls this every step)."""
+    ones = np.ones(n, dtype)
+    ones.setflags(write=False)
+    return ones
 
 
 def identical_units(layer, tolerance=None):
