@@ -326,6 +326,20 @@ def test_sparse_labels_outside_the_output_units():
         loss(np.array([0, 3]), np.full((2, 3), 1 / 3))
 
 
+def test_label_range_message_fits_the_mistake():
+    loss = losses.SparseCategoricalCrossentropy()
+    with pytest.raises(ValueError) as negative:     # 1..10 or -1..8: shift, not more units
+        loss.check_labels(np.arange(-1, 9), (None, 10))
+    assert "y - (-1)" in str(negative.value) and "units" not in str(negative.value).split(". ")[-1]
+    with pytest.raises(ValueError, match=r"pass y - 1; otherwise .* classes \(11 here\?\)"):
+        loss.check_labels(np.arange(1, 11), (None, 10))
+    with pytest.raises(ValueError, match=r"as many units as there are classes \(15 here\?\)"):
+        loss.check_labels(np.arange(0, 15), (None, 10))
+    with pytest.raises(ValueError, match=r"but got 0\.5\.") as fraction:
+        loss.check_labels(np.array([0.5, 1.0]), (None, 10))
+    assert "np.float" not in str(fraction.value)
+
+
 def test_binary_crossentropy_labels():
     loss = losses.BinaryCrossentropy()
     loss.check_labels(np.array([0, 1, 1]), (None, 1))

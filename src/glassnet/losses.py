@@ -739,7 +739,7 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         if np.any(y_true != np.round(y_true)):
             bad = y_true[y_true != np.round(y_true)]
             raise ValueError(f"sparse_categorical_crossentropy needs integer class labels "
-                             f"0..{classes - 1}, but got {bad.flat[0]!r}.")
+                             f"0..{classes - 1}, but got {bad.flat[0].item()!r}.")
         labels = y_true.astype(np.int64)
         if self.ignore_class is not None:
             labels = labels[labels != self.ignore_class]
@@ -753,10 +753,18 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
 
 def _label_range_message(labels, classes):
     bad = labels[(labels < 0) | (labels >= classes)]
+    low, high = int(labels.min()), int(labels.max())
+    if low < 0:         # classes counted from elsewhere (-1..8): shift them, units are not short
+        advice = f"Shift them to start at 0, e.g. y - ({low}), or fix the labels."
+    elif low > 0 and high - low < classes:      # 1..10 for 10 units: counted from 1
+        advice = (f"If the classes count from {low}, pass y - {low}; otherwise give the last "
+                  f"Dense layer as many units as there are classes ({high + 1} here?).")
+    else:
+        advice = (f"Give the last Dense layer as many units as there are classes "
+                  f"({high + 1} here?), or fix the labels.")
     return (f"Labels must be integers 0..{classes - 1} for a model with {classes} output units, "
             f"but got {int(bad.flat[0])} ({bad.size} labels out of range; labels span "
-            f"{int(labels.min())}..{int(labels.max())}). Give the last Dense layer as many units "
-            f"as there are classes ({int(labels.max()) + 1} here?), or fix the labels.")
+            f"{low}..{high}). {advice}")
 
 
 def _check_same_shape(loss, y_true, output_shape):
