@@ -16,6 +16,7 @@ import pytest
 
 import glassnet
 from glassnet import layers, saving
+from glassnet.interop import from_keras
 from glassnet.saving import ModelFileError
 
 
@@ -424,6 +425,21 @@ def test_hdf5_members_that_could_carry_code_or_reach_outside_are_refused(tmp_pat
     bad = _weights_with(path, build)
     refused(bad, match)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("loader", ["load_model", "load_weights", "from_keras"])
+def test_a_missing_path_or_a_folder_is_a_model_file_error_naming_it(tmp_path, loader):
+    model = small_model()
+    load = {"load_model": glassnet.models.load_model, "load_weights": model.load_weights,
+            "from_keras": from_keras}[loader]
+    missing = tmp_path / "nowhere" / "missing.keras"
+    with pytest.raises(saving.ModelFileError, match="missing.keras.*no such file") as caught:
+        load(missing)
+    assert isinstance(caught.value, FileNotFoundError)        # what open() users catch
+    folder = tmp_path / "folder.keras"
+    folder.mkdir()
+    with pytest.raises(saving.ModelFileError, match="folder.keras.*a folder, not a file"):
+        load(folder)
 
 
 def test_broken_files_are_refused_with_their_reason(tmp_path):

@@ -13,9 +13,10 @@ only when needed), and only plain numeric datasets are read. A file that is not 
 pickle, an old ``.h5``, an empty or truncated file), a damaged archive, a checksum or version
 that does not fit, a Lambda layer or an unknown class, or a weights file with object or
 string arrays, links or external storage raises ``ModelFileError`` naming the file and the
-problem. A layer may make only the weights the file stores, so a config cannot make glassnet
-allocate more memory than the file holds. ``safe_mode`` is accepted for Keras's signature;
-glassnet is always safe.
+problem; so do a folder and a missing path (``ModelFileNotFoundError``, also a
+``FileNotFoundError``). A layer may make only the weights the file stores, so a config cannot
+make glassnet allocate more memory than the file holds. ``safe_mode`` is accepted for
+Keras's signature; glassnet is always safe.
 
 Saving is atomic: the file is written beside its destination, synced to disk, then renamed
 over it, so an interrupted save (a crash, a full disk) leaves the previous file as it was.
@@ -47,6 +48,10 @@ class ModelFileError(ValueError):
     def __init__(self, path, problem):
         self.path, self.problem = str(path), problem
         super().__init__(f"Cannot load {self.path!r}: {problem}")
+
+
+class ModelFileNotFoundError(ModelFileError, FileNotFoundError):
+    """No file at the path given: a ``ModelFileError`` and a ``FileNotFoundError``."""
 
 
 # -- public API -----------------------------------------------------------------------------
@@ -250,8 +255,15 @@ def _describe(filepath):
 def _read_bytes(filepath):
     if _is_file_object(filepath):
         return filepath.read()
-    with open(filepath, "rb") as file:
-        return file.read()
+    if os.path.isdir(filepath):
+        raise ModelFileError(filepath, "it is a folder, not a file. Give the path of the "
+                                       ".keras or .weights.h5 file inside it.")
+    try:
+        with open(filepath, "rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        raise ModelFileNotFoundError(filepath, f"no such file (looked in "
+                                               f"{os.path.abspath(filepath)!r}).") from None
 
 
 def _not_an_archive(data, name):
