@@ -35,6 +35,8 @@ class Sequential:
     def __init__(self, layers=None, name=None, trainable=True, **kwargs):
         if kwargs:
             _reject_model_arguments(kwargs)
+        if isinstance(name, (layers_module.Layer, list, tuple)):   # Model(inputs, outputs)
+            _reject_model_arguments({"outputs": name})
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Sequential's name must be a string, got {name!r}. Write "
                             f"Sequential(layers, name='...'), trainable=... by name.")
