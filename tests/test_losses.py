@@ -428,3 +428,16 @@ def test_class_axis_first_equals_class_axis_last(float64, cls, labels, from_logi
     np.testing.assert_allclose(first(labels_first, y_pred.T), last(labels, y_pred))
     np.testing.assert_allclose(first.gradient(labels_first, y_pred.T),
                                last.gradient(labels, y_pred).T)
+
+
+def test_reductions_live_in_their_own_module_and_keep_their_losses_names():
+    from glassnet import reductions
+    assert losses.reduce_weighted_values is reductions.reduce_weighted_values
+    assert losses.reduction_factors is reductions.reduction_factors
+    assert losses.REDUCTIONS == reductions.REDUCTIONS
+    values = np.array([1.0, 2.0, 3.0])
+    assert reductions.reduce_weighted_values(values, np.array([1.0, 0.0, 1.0]),
+                                             reduction="mean_with_sample_weight") == 2.0
+    np.testing.assert_allclose(reductions.reduction_factors((3,), np.array([1.0, 0.0, 1.0]),
+                                                            reduction="mean_with_sample_weight"),
+                               [0.5, 0.0, 0.5])

@@ -16,7 +16,8 @@ from .losses import (binary_crossentropy, categorical_crossentropy, categorical_
                      hinge, huber, kl_divergence, log_cosh, mean_absolute_error,
                      mean_absolute_percentage_error, mean_squared_error,
                      mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy,
-                     squared_hinge, squeeze_or_expand_to_same_rank)
+                     squared_hinge)
+from .reductions import squeeze_or_expand_to_same_rank
 
 
 class Metric:
