@@ -6,7 +6,6 @@ a batch, ``result()`` is the value so far, ``reset_state()`` starts again. Most 
 weighted mean of per-sample values (``MeanMetricWrapper`` around a per-sample function): the
 result is sum_i w_i v_i / sum_i w_i over every sample seen, or the plain mean without weights.
 """
-import inspect
 
 import numpy as np
 
