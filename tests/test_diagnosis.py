@@ -285,7 +285,7 @@ HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 def sample_evidence():
-    numbers = dict(step=3, epoch=0, loss=7.4, expected=2.30, classes=10, grad_norm=4.8e3,
+    numbers = dict(step=3, epoch=0, batch=3, loss=7.4, expected=2.30, classes=10, grad_norm=4.8e3,
                    kernel_norm=79.6, update_ratio=6.05, ratio=7.8e-4, per_layer=0.24, depth=6,
                    max_derivative=0.25, share=0.75, layers=2, groups=1, units=50, total=50,
                    distinct=1, loss_start=2.303, loss_now=2.302, grad_ratio=0.02, window=20,
@@ -311,3 +311,24 @@ def test_every_message_reads_in_english_and_korean(key):
     letters = [c for c in re.sub(r"'[^']*'|\([^)]*\)|[a-z_]+\w*", "", korean) if c.isalpha()]
     assert sum(bool(HANGUL.match(c)) for c in letters) >= 0.9 * len(letters)
     assert str(finding).startswith("[warning] " + key[0])
+
+
+def test_divergence_and_explosion_name_the_batch_within_its_epoch():
+    from glassnet.diagnosis import Watcher
+    row = {"name": "dense", "activation": "relu", "units": 4, "fan_in": 2, "kernel_norm": 2.0,
+           "grad_norm": 50.0, "update_ratio": 5.0}
+    watcher = Watcher()
+    watcher.add({"step": 45, "epoch": 1, "batch": 7, "loss": 2.0, "layers": [row]})
+    watcher.add({"step": 46, "epoch": 1, "batch": 8, "loss": float("nan"), "layers": [row]})
+    exploding, diverged = watcher.findings
+    assert "epoch 2, batch 8" in exploding.message() and "batch 46" not in exploding.message()
+    assert "epoch 2, batch 9" in diverged.message()
+    assert "에포크 2의 9번째 배치" in diverged.message("ko")
+
+
+def test_divergence_seen_only_in_the_epoch_losses_names_the_epoch_not_a_batch():
+    history = keras.callbacks.History()
+    history.history = {"loss": [2.3, float("nan")]}
+    (finding,) = keras.diagnose(history)
+    assert "epoch 2" in finding.message() and "batch" not in finding.message()
+    assert "에포크 2" in finding.message("ko") and "배치" not in finding.message("ko")

@@ -68,7 +68,7 @@ class Finding:
         if lang not in ("en", "ko"):
             raise ValueError(f"lang must be 'en' or 'ko', got {lang!r}.")
         template = TEMPLATES[(self.code, self.variant)][lang]
-        shown = {f"{key}_shown": self.evidence[key] + 1 for key in ("step", "epoch")
+        shown = {f"{key}_shown": self.evidence[key] + 1 for key in ("step", "epoch", "batch")
                  if key in self.evidence}            # people count batches and epochs from 1
         return template.format(layer=self.layer, **self.evidence, **self.context, **shown)
 
@@ -178,9 +178,8 @@ class Watcher:
         """Without probe records: the epoch losses still show a divergence."""
         for epoch, loss in enumerate(losses):
             if loss is not None and not math.isfinite(loss):
-                self._report(Finding("diverged", None, "error", {"step": -1, "epoch": epoch},
-                                     "", {"what_en": "the epoch's loss", "what_ko": "에포크 손실",
-                                          "value": str(loss)}))
+                self._report(Finding("diverged", None, "error", {"epoch": epoch}, "epoch",
+                                     {"value": str(loss)}))
                 return
 
     # -- bookkeeping --------------------------------------------------------------------------
@@ -217,8 +216,7 @@ class Watcher:
                     break
         if what is None:
             return False
-        self._report(Finding("diverged", None, "error",
-                             {"step": record["step"], "epoch": record["epoch"]}, "",
+        self._report(Finding("diverged", None, "error", _when(record), "",
                              {"what_en": what[0], "what_ko": what[1], "value": str(what[2])}))
         return True
 
@@ -277,6 +275,12 @@ class Watcher:
                         "window": len(self._window), "step": int(steps[-1])}, "history")
 
 
+def _when(record):
+    """Where a record sits: its step in the fit, and its epoch and batch within the epoch."""
+    return {"step": record["step"], "epoch": record["epoch"],
+            "batch": record.get("batch", record["step"])}
+
+
 def _finite(value):
     return value is not None and math.isfinite(value)
 
@@ -311,7 +315,7 @@ def _exploding(record, weighted):
     if worst is None:
         return None
     return Finding("exploding_gradient", worst["name"], "error",
-                   {"step": record["step"], "grad_norm": worst["grad_norm"],
+                   {**_when(record), "grad_norm": worst["grad_norm"],
                     "kernel_norm": worst["kernel_norm"], "update_ratio": worst["update_ratio"]})
 
 

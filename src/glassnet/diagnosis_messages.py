@@ -5,26 +5,37 @@ terms, and what to try. Placeholders are the finding's ``layer``, its ``evidence
 ``context`` (names of layers and activations).
 """
 
+# Why a run diverges and what to try: the same whether a batch or an epoch showed it.
+_DIVERGED = {
+    "en": "Why: once a number overflows, NaN spreads through every later computation and the "
+          "weights are lost; it usually follows exploding gradients, from initial weights that "
+          "are too large or a learning rate that is too high. Try: a smaller learning rate, "
+          "smaller initial weights (glorot_uniform or he_normal), gradient clipping "
+          "(clipnorm=1.0 on the optimizer), and glassnet.callbacks.TerminateOnNaN() to stop "
+          "at once.",
+    "ko": "원인: 숫자가 한 번 넘치면 그 뒤의 모든 계산에 NaN이 퍼져 가중치를 잃게 됩니다. 보통 초기 "
+          "가중치가 너무 크거나 학습률이 너무 높아 기울기가 폭발한 뒤에 일어납니다. 해결: 학습률을 "
+          "낮추고, 초기 가중치를 줄이고(glorot_uniform이나 he_normal), 옵티마이저에 기울기 "
+          "클리핑(clipnorm=1.0)을 설정하고, glassnet.callbacks.TerminateOnNaN()으로 즉시 "
+          "멈추게 하세요.",
+}
+
 TEMPLATES = {
     ("diverged", ""): {
-        "en": "Training diverged: {what_en} became {value} in batch {step_shown} (epoch "
-              "{epoch_shown}). Why: once a number overflows, NaN spreads through every later "
-              "computation and the weights are lost; it usually follows exploding gradients, "
-              "from initial weights that are too large or a learning rate that is too high. "
-              "Try: a smaller learning rate, smaller initial weights (glorot_uniform or "
-              "he_normal), gradient clipping (clipnorm=1.0 on the optimizer), and "
-              "glassnet.callbacks.TerminateOnNaN() to stop at once.",
-        "ko": "학습이 발산했습니다. {step_shown}번째 배치(에포크 {epoch_shown})에서 "
-              "{what_ko} 값이 유한하지 않은 수({value})가 되었습니다. 원인: 숫자가 한 번 넘치면 그 "
-              "뒤의 모든 계산에 NaN이 퍼져 가중치를 잃게 됩니다. 보통 초기 가중치가 너무 크거나 학습률이 너무 "
-              "높아 기울기가 폭발한 뒤에 일어납니다. 해결: 학습률을 낮추고, 초기 가중치를 "
-              "줄이고(glorot_uniform이나 he_normal), 옵티마이저에 기울기 "
-              "클리핑(clipnorm=1.0)을 설정하고, "
-              "glassnet.callbacks.TerminateOnNaN()으로 즉시 멈추게 하세요.",
+        "en": "Training diverged: {what_en} became {value} in epoch {epoch_shown}, batch "
+              "{batch_shown}. " + _DIVERGED["en"],
+        "ko": "학습이 발산했습니다. 에포크 {epoch_shown}의 {batch_shown}번째 배치에서 "
+              "{what_ko} 값이 유한하지 않은 수({value})가 되었습니다. " + _DIVERGED["ko"],
+    },
+    ("diverged", "epoch"): {
+        "en": "Training diverged: the loss of epoch {epoch_shown} is {value}. " + _DIVERGED["en"],
+        "ko": "학습이 발산했습니다. 에포크 {epoch_shown}의 손실이 유한하지 않은 수({value})가 "
+              "되었습니다. " + _DIVERGED["ko"],
     },
     ("exploding_gradient", ""): {
-        "en": "The gradient is exploding: in batch {step_shown} layer '{layer}' got a gradient "
-              "of norm {grad_norm:.3g}, larger than its weights ({kernel_norm:.3g}), and one "
+        "en": "The gradient is exploding: in epoch {epoch_shown}, batch {batch_shown}, layer "
+              "'{layer}' got a gradient of norm {grad_norm:.3g}, larger than its weights "
+              "({kernel_norm:.3g}), and one "
               "update changed its weights by {update_ratio:.3g} times their own size. Why: when "
               "the weights are too large, every layer multiplies the signal (and, on the way "
               "back, the gradient) by more than 1, so the gradient grows layer after layer; "
@@ -32,8 +43,8 @@ TEMPLATES = {
               "smaller initial weights (glorot_uniform or he_normal instead of a wide "
               "RandomNormal), a smaller learning rate, or gradient clipping (clipnorm=1.0 on "
               "the optimizer).",
-        "ko": "기울기가 폭발하고 있습니다. {step_shown}번째 배치에서 층 '{layer}'의 기울기 "
-              "노름({grad_norm:.3g})이 가중치 노름({kernel_norm:.3g})보다 크고, 한 번의 "
+        "ko": "기울기가 폭발하고 있습니다. 에포크 {epoch_shown}의 {batch_shown}번째 배치에서 층 "
+              "'{layer}'의 기울기 노름({grad_norm:.3g})이 가중치 노름({kernel_norm:.3g})보다 크고, 한 번의 "
               "업데이트로 가중치가 자기 크기의 {update_ratio:.3g}배만큼 바뀌었습니다. 원인: 가중치가 "
               "너무 크면 각 층이 신호를(역전파에서는 기울기를) 1보다 큰 배수로 키우므로 기울기가 층을 지날 때마다 "
               "커집니다. 학습률까지 크면 한 스텝이 너무 멀리 가서 학습이 발산합니다. 해결: 초기 가중치를 "
