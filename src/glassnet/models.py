@@ -260,7 +260,7 @@ class Sequential:
 
     @property
     def metrics_names(self):
-        return ["loss"] + [metric.name for metric, _ in self._metrics]
+        return ["loss"] + _log_names(self._metrics)
 
     def _build_metrics(self, y):
         """Metric objects for labels like ``y`` ('accuracy' resolves from the shapes)."""
@@ -274,8 +274,8 @@ class Sequential:
 
     def _logs(self, loss_value):
         logs = {"loss": loss_value}
-        for metric, _ in self._metrics:
-            logs[metric.name] = float(metric.result())
+        for name, (metric, _) in zip(_log_names(self._metrics), self._metrics):
+            logs[name] = float(metric.result())
         return logs
 
     # -- data ---------------------------------------------------------------------------------
@@ -675,6 +675,24 @@ def _reject_model_arguments(kwargs):
                         "Sequential([Input(shape=...), Dense(...), ...]).")
     raise TypeError(f"Sequential got unexpected keyword argument(s) "
                     f"{', '.join(repr(k) for k in kwargs)}. It takes: layers, name, trainable.")
+
+
+def _log_names(metrics):
+    """Each metric's key in the logs, as Keras names them: a name already taken gets ``_1``,
+    ``_2``, ...; a weighted metric whose name is taken becomes ``weighted_<name>`` first (so
+    ``metrics=["accuracy"], weighted_metrics=["accuracy"]`` logs both)."""
+    names, counts = [], {}
+    for metric, weighted in metrics:
+        name = metric.name
+        if name in counts and weighted:
+            name = f"weighted_{name}"
+        if name in counts:
+            counts[name] += 1
+            name = f"{name}_{counts[name] - 1}"
+        else:
+            counts[name] = 1
+        names.append(name)
+    return names
 
 
 def _metric_list(metrics, what):

@@ -384,6 +384,22 @@ def test_evaluate_and_batch_methods_as_keras(keras):
         theirs.train_on_batch(x, y, class_weight={0: 2.0}), rel=1e-5)
 
 
+def test_metrics_sharing_a_name_are_logged_apart_as_keras(keras):
+    theirs, ours = _pair(keras, _classifier, optimizer=lambda k: k.optimizers.SGD(0.1),
+                         loss="sparse_categorical_crossentropy",
+                         metrics=["accuracy", "accuracy"], weighted_metrics=["accuracy"])
+    x, y = _xy(20)
+    weights = np.linspace(0.0, 2.0, len(x)).astype(np.float32)
+    want = theirs.evaluate(x, y, sample_weight=weights, return_dict=True, verbose=0)
+    got = ours.evaluate(x, y, sample_weight=weights, return_dict=True, verbose=0)
+    assert sorted(got) == sorted(want) == ["accuracy", "accuracy_1", "loss",
+                                           "weighted_accuracy"]
+    assert got == pytest.approx(want, rel=1e-5)
+    assert got["weighted_accuracy"] != pytest.approx(got["accuracy"])   # both are there
+    options = dict(batch_size=5, epochs=1, shuffle=False, verbose=0, sample_weight=weights)
+    assert sorted(ours.fit(x, y, **options).history) == sorted(theirs.fit(x, y, **options).history)
+
+
 def test_pandas_objects_as_keras(keras):
     pandas = require_pandas()
     theirs, ours = _compiled_pair(keras)
