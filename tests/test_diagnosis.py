@@ -332,3 +332,11 @@ def test_divergence_seen_only_in_the_epoch_losses_names_the_epoch_not_a_batch():
     (finding,) = keras.diagnose(history)
     assert "epoch 2" in finding.message() and "batch" not in finding.message()
     assert "에포크 2" in finding.message("ko") and "배치" not in finding.message("ko")
+
+
+def test_stalled_message_does_not_claim_the_loss_stayed_the_same_when_it_rose():
+    numbers, words = sample_evidence()
+    finding = Finding("stalled", None, "warning", {**numbers, "loss_start": 2.3, "loss_now": 2.9},
+                      "history", words)
+    assert "2.3" in finding.message("ko") and "2.9" in finding.message("ko")
+    assert "거의 같" not in finding.message("ko")

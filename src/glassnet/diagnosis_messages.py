@@ -135,8 +135,8 @@ TEMPLATES = {
               "stay equal forever; backpropagation cannot break this symmetry, and the layer "
               "works like {distinct} unit(s). Try: random initialization (glorot_uniform, or "
               "he_normal for ReLU) instead of a constant or zeros.",
-        "ko": "층 '{layer}'에서 전체 {total}개 유닛 중 {units}개가 서로 똑같은 유닛의 묶음 "
-              "{groups}개를 이룹니다.{others_ko} 들어오는 가중치가 같아서 같은 값을 출력합니다. 원인: "
+        "ko": "층 '{layer}'의 유닛 {total}개 중 {units}개가 똑같은 유닛끼리 {groups}개의 "
+              "묶음을 이룹니다.{others_ko} 이 유닛들은 들어오는 가중치가 같아서 같은 값을 출력합니다. 원인: "
               "같은 가중치로 시작한 유닛은 같은 기울기를 받아 영원히 같은 상태로 남습니다. 역전파로는 이 대칭을 깰 "
               "수 없어서 층이 유닛 {distinct}개처럼 동작합니다. 해결: 상수나 0 대신 무작위 "
               "초기화(glorot_uniform, ReLU라면 he_normal)를 쓰세요.",
@@ -172,7 +172,7 @@ TEMPLATES = {
               "zero biases, and check the other findings for dead or saturated units.",
         "ko": "학습 신호가 없습니다. {names} 층의 커널 기울기가 정확히 0이어서 가중치가 전혀 바뀌지 않습니다. "
               "원인: 손실과 이 층들 사이 어딘가에서 기울기가 끊겼습니다. 도함수가 0인 채로 상수를 출력하는 "
-              "유닛(죽은 ReLU)이나 그 뒤의 모두 0인 가중치가 원인일 수 있습니다. 해결: 편향을 0으로 두고 "
+              "유닛(죽은 ReLU), 그 뒤의 모두 0인 가중치, 또는 고정된 출력이 원인일 수 있습니다. 해결: 편향을 0으로 두고 "
               "무작위로 초기화하고, 죽은 유닛이나 포화된 유닛에 대한 다른 진단을 확인하세요.",
     },
     ("stalled", "history"): {
@@ -186,8 +186,8 @@ TEMPLATES = {
               "each step is negligible. Try: He initialization (he_normal) for ReLU networks, a "
               "larger learning rate, Adam (it rescales small gradients), or fewer layers.",
         "ko": "학습이 정체되었습니다. 최근 기록된 {window}개 스텝 동안 가장 큰 업데이트도 층의 가중치를 자기 "
-              "크기의 {update_ratio:.1e}배밖에 바꾸지 못했고(정상적인 학습은 1e-3 정도), 손실도 "
-              "처음({loss_start:.4g})과 지금({loss_now:.4g})이 거의 같습니다. 첫 층과 "
+              "크기의 {update_ratio:.1e}배밖에 바꾸지 못했고(정상적인 학습은 1e-3 정도), 손실도(처음 "
+              "{loss_start:.4g}, 지금 {loss_now:.4g}) 거의 줄지 않았습니다. 첫 층과 "
               "마지막 층의 기울기 비율({grad_ratio:.2g})은 정상으로 보일 수 있지만, 모든 층의 기울기가 "
               "한꺼번에 아주 작습니다. 원인: 층마다 신호가 조금씩 줄어들면(ReLU에 Glorot/Xavier 크기의 "
               "가중치를 쓰면 층마다 분산이 절반이 됩니다) 깊은 신경망에서는 모든 층의 활성화와 기울기가 작아져 한 "
@@ -206,8 +206,8 @@ TEMPLATES = {
               "(it rescales small gradients), or fewer layers.",
         "ko": "이대로는 학습이 정체됩니다. 옵티마이저의 다음 스텝은 층의 가중치를 자기 크기의 최대 "
               "{update_ratio:.1e}배만 바꾸는데(정상적인 학습은 1e-3 정도), "
-              "손실({loss_now:.4g})은 상수 하나로 찍는 것({baseline:.4g})보다 나을 게 "
-              "없습니다. 첫 층과 마지막 층의 기울기 비율({grad_ratio:.2g})은 정상으로 보일 수 있지만, "
+              "손실({loss_now:.4g})은 늘 같은 값만 예측하는 모델의 손실({baseline:.4g})보다 "
+              "나을 게 없습니다. 첫 층과 마지막 층의 기울기 비율({grad_ratio:.2g})은 정상으로 보일 수 있지만, "
               "모든 층의 기울기가 한꺼번에 아주 작습니다. 원인: 층마다 신호가 조금씩 줄어들면(ReLU에 "
               "Glorot/Xavier 크기의 가중치를 쓰면 층마다 분산이 절반이 됩니다) 깊은 신경망에서는 모든 층의 "
               "활성화와 기울기가 작아집니다. 해결: ReLU 신경망에는 He 초기화(he_normal)를 쓰고, "
@@ -222,9 +222,9 @@ TEMPLATES = {
               "output bias at zero.",
         "ko": "첫 손실({loss:.4g})이 ln {classes} = {expected:.3g}보다 훨씬 큽니다. "
               "균형 잡힌 {classes}개 클래스에 각각 1/{classes}의 확률을 주며 출발하는 신경망의 첫 "
-              "손실은 ln {classes} 근처입니다. 원인: 출력이 처음부터 자신 있게 틀리고 있습니다. 초기 "
-              "가중치가 너무 크거나, 입력의 크기를 조정하지 않았거나(예: 0~16의 원시 픽셀), 출력층이 한쪽으로 "
-              "치우쳐 있습니다. 해결: 입력의 크기를 조정하고, glorot_uniform이나 he_normal을 "
+              "손실은 ln {classes} 근처입니다. 원인: 출력이 처음부터 확신에 차서 틀린 답을 내고 있습니다. 초기 "
+              "가중치가 너무 크거나, 입력의 크기를 조정하지 않았거나(예: 0~16의 원시 픽셀), 출력층의 편향이 "
+              "한쪽으로 치우쳐 있습니다. 해결: 입력의 크기를 조정하고, glorot_uniform이나 he_normal을 "
               "쓰고, 출력층의 편향은 0으로 두세요.",
     },
     ("output_loss_mismatch", "single_softmax"): {
