@@ -328,6 +328,16 @@ def test_bad_inputs(x, match):
     _fails_before_work(_compiled(), lambda m: m.fit(x, LABELS, verbose=0), ValueError, match)
 
 
+@pytest.mark.parametrize("call", [
+    lambda m: m.fit(DIGITS[:0], LABELS[:0], verbose=0),
+    lambda m: m.evaluate(DIGITS[:0], LABELS[:0], verbose=0),
+    lambda m: m.train_on_batch(DIGITS[:0], LABELS[:0]),
+    lambda m: m.fit(DIGITS, LABELS, verbose=0, validation_data=(DIGITS[:0], LABELS[:0])),
+], ids=["fit", "evaluate", "train_on_batch", "validation_data"])
+def test_data_without_samples(call):
+    _fails_before_work(_compiled(), call, ValueError, r"x has no samples \(shape \(0, 64\)\)")
+
+
 def test_empty_model():
     with pytest.raises(ValueError, match=r"model\.add"):
         models.Sequential().predict(DIGITS, verbose=0)

@@ -309,6 +309,8 @@ class Sequential:
 
     def _checked(self, x, y, sample_weight, class_weight=None, what=""):
         x = self._inputs(x, what + "x")
+        if not len(x):
+            raise ValueError(f"{what}x has no samples (shape {x.shape}): pass at least one.")
         y = self._targets(y, len(x), what + "y")
         if class_weight is not None:
             if sample_weight is not None:
