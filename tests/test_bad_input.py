@@ -235,6 +235,13 @@ def test_too_many_positional_arguments():
         layers.Dense(3, "relu", True, "zeros", "zeros", "extra")
 
 
+@pytest.mark.parametrize("third", ["he_normal", keras.initializers.HeNormal(), "yes"])
+def test_something_else_in_the_use_bias_position(third):
+    with pytest.raises(TypeError, match="third positional argument of Dense is `use_bias`"):
+        layers.Dense(300, "relu", third)
+    assert layers.Dense(3, "relu", False).use_bias is False     # what Keras accepts still works
+
+
 def test_same_argument_by_position_and_by_name():
     with pytest.raises(TypeError, match="two values for `activation`"):
         layers.Dense(3, "relu", activation="tanh")

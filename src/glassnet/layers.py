@@ -363,6 +363,11 @@ def _bind_positional(units, args, options):
                 f"Dense({units}, {value!r}, ...): the second positional argument of Dense is "
                 f"`activation`, and {value!r} is an initializer. Pass it by name: "
                 f"Dense({units}, kernel_initializer={value!r}, activation=...).")
+        if name == "use_bias" and (isinstance(value, str) or _is_initializer(value)):
+            raise TypeError(
+                f"Dense({units}, {args[0]!r}, {value!r}): the third positional argument of Dense "
+                f"is `use_bias` (True or False), not {value!r}. Pass it by name, e.g. "
+                f"Dense({units}, activation={args[0]!r}, kernel_initializer=...).")
         given = options[name]
         if given is not Dense._DEFAULTS[name] and not _same(given, Dense._DEFAULTS[name]):
             raise TypeError(f"Dense got two values for `{name}`: {value!r} by position and "
