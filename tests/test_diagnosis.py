@@ -261,10 +261,18 @@ def test_diagnose_without_probe_still_sees_divergence_and_the_setup(digits):
     model = mlp([32], "relu", I.RandomNormal(stddev=30.0), output="linear")
     model.compile(optimizer=SGD(10.0), loss="mse")
     history = model.fit(x, keras.utils.to_categorical(y, 10), epochs=2, verbose=0)
-    assert codes(keras.diagnose(history)) == ["diverged"]
+    with pytest.warns(UserWarning, match="no Probe records"):
+        assert codes(keras.diagnose(history)) == ["diverged"]
     model = mlp([32], "relu", "he_normal", output="linear")
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    assert codes(keras.diagnose(model.fit(x, y, verbose=0))) == ["output_loss_mismatch"]
+    with pytest.warns(UserWarning, match=r"callbacks=\[glassnet.callbacks.Probe\(\)\]"):
+        assert codes(keras.diagnose(model.fit(x, y, verbose=0))) == ["output_loss_mismatch"]
+
+
+def test_diagnose_takes_the_probe_records_themselves(digits):
+    model = mlp([100] * 5, "sigmoid", "glorot_uniform")
+    history, findings = train(model, *digits, SGD(0.1), epochs=1)
+    assert codes(keras.diagnose(history.probes)) == codes(findings) == ["vanishing_gradient"]
 
 
 def test_bad_arguments(digits):

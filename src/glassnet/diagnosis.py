@@ -32,6 +32,7 @@ ReLU + He at a sensible learning rate stays silent — and the tests check both 
 - ``output_loss_mismatch`` (error): the output activation and the loss do not fit together.
 """
 import math
+import warnings
 from collections import deque
 
 import numpy as np
@@ -86,8 +87,10 @@ class Finding:
 
 
 def diagnose(history_or_model, x=None, y=None, sample_weight=None):
-    """Findings for a training run (``diagnose(history)``) or a model on a batch
-    (``diagnose(model, x, y)``); a list, in the order the conditions appeared."""
+    """Findings for a training run (``diagnose(history)``, or its ``history.probes``) or a
+    model on a batch (``diagnose(model, x, y)``); a list, in the order the conditions appeared.
+    A History without Probe records gets a warning: only the epoch losses and the model's
+    output/loss pairing can be judged from it."""
     if x is not None or y is not None:
         if x is None or y is None:
             raise ValueError("diagnose(model, x, y) needs both x and y.")
@@ -96,11 +99,17 @@ def diagnose(history_or_model, x=None, y=None, sample_weight=None):
     if hasattr(source, "layers") and hasattr(source, "_forward"):
         raise ValueError("diagnose(model) needs a batch to look at: diagnose(model, x, y), or "
                          "diagnose(history) for a run trained with a Probe.")
-    records = getattr(source, "probes", getattr(source, "records", None))
+    records = source if isinstance(source, (list, tuple)) else \
+        getattr(source, "probes", getattr(source, "records", None))
     if records is None:
         raise TypeError(f"diagnose takes the History that fit returned (train with "
                         f"callbacks=[glassnet.callbacks.Probe()]), or a model with x and y; "
                         f"got {type(source).__name__}.")
+    if not records:
+        warnings.warn("This History has no Probe records: only a divergence of the loss and the "
+                      "pairing of output activation and loss can be checked. Train with "
+                      "callbacks=[glassnet.callbacks.Probe()] to see inside the layers.",
+                      UserWarning, stacklevel=2)
     watcher = Watcher(getattr(source, "model", None))
     for record in records:
         watcher.add(record)
