@@ -242,6 +242,12 @@ def test_something_else_in_the_use_bias_position(third):
     assert layers.Dense(3, "relu", False).use_bias is False     # what Keras accepts still works
 
 
+def test_activation_passed_as_an_initializer():
+    with pytest.raises(TypeError, match=r"kernel_initializer='relu' is an activation.*"
+                                        r"activation='relu'"):
+        layers.Dense(300, kernel_initializer="relu")
+
+
 def test_same_argument_by_position_and_by_name():
     with pytest.raises(TypeError, match="two values for `activation`"):
         layers.Dense(3, "relu", activation="tanh")

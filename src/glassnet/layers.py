@@ -288,8 +288,10 @@ class Dense(Layer):
         self.units = _positive_units(units)
         self.activation = _resolve_activation(options["activation"], units)
         self.use_bias = bool(options["use_bias"])
-        self.kernel_initializer = initializers.get(options["kernel_initializer"])
-        self.bias_initializer = initializers.get(options["bias_initializer"])
+        self.kernel_initializer = _resolve_initializer(options["kernel_initializer"],
+                                                       "kernel_initializer", units)
+        self.bias_initializer = _resolve_initializer(options["bias_initializer"],
+                                                     "bias_initializer", units)
 
     def build(self, input_shape):
         super().build(input_shape)
@@ -388,6 +390,15 @@ def _is_initializer(value):
         return True
     return (isinstance(value, str) and initializers.registry.has(value)
             and not activations.registry.has(value))
+
+
+def _resolve_initializer(identifier, argument, units):
+    if (isinstance(identifier, str) and activations.registry.has(identifier)
+            and not initializers.registry.has(identifier)):
+        raise TypeError(f"{argument}={identifier!r} is an activation, not an initializer. Write "
+                        f"Dense({units}, activation={identifier!r}, "
+                        f"kernel_initializer='he_normal') or another initializer.")
+    return initializers.get(identifier)
 
 
 def _resolve_activation(identifier, units=None):
