@@ -304,3 +304,19 @@ def test_history_curves_one_panel_per_metric(tmp_path):
     assert len(figure.axes[0].lines[0].get_xdata()) == 3
     figure.savefig(tmp_path / "history.png")                # renders headless (Agg)
     assert (tmp_path / "history.png").stat().st_size > 1000
+
+
+def test_activation_histograms_share_one_count_axis():
+    pytest.importorskip("matplotlib")
+    figure = inspect.plot_activation_histograms([np.zeros((10, 2)), np.zeros((1000, 2)),
+                                                 np.full((3, 2), np.nan)])
+    first, second, empty = figure.axes
+    assert first.get_ylim() == second.get_ylim()            # heights compare across layers
+    assert [t.get_text() for t in empty.texts] == ["no finite values"]
+
+
+def test_probe_plot_of_a_statistic_no_layer_has_says_so():
+    pytest.importorskip("matplotlib")
+    _, history = trained_with_probe(epochs=1)                 # ReLU layers: no saturation
+    with pytest.raises(ValueError, match="sigmoid/tanh-like"):
+        inspect.plot_probe(history, "saturated_share")

@@ -9,14 +9,14 @@ import numpy as np
 HEALTHY_UPDATE_RATIO = 1e-3     # the usual size of ||dW|| / ||W|| per step in healthy training
 
 
-def _figure(columns=1, rows=1, width=4.0, height=3.0):
+def _figure(columns=1, rows=1, width=4.0, height=3.0, sharey=False):
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError("glassnet's plots need matplotlib: pip install matplotlib "
                           "(or glassnet[plot]).") from None
     figure = Figure(figsize=(width * columns, height * rows), layout="constrained")
-    axes = figure.subplots(rows, columns, squeeze=False)
+    axes = figure.subplots(rows, columns, squeeze=False, sharey=sharey)
     return figure, axes.ravel()
 
 
@@ -44,17 +44,20 @@ def plot_activation_histograms(model_or_outputs, x=None, bins=30, layers=None, v
     indices = list(range(len(outputs))) if layers is None else list(layers)
     if not indices:
         raise ValueError("plot_activation_histograms needs at least one layer to draw.")
-    figure, axes = _figure(columns=len(indices), width=2.6, height=2.6)
+    # one count axis for all panels (its ticks shown once), so heights compare across layers
+    figure, axes = _figure(columns=len(indices), width=2.6, height=2.6, sharey=True)
     for ax, index in zip(axes, indices):
         values = outputs[index].reshape(-1)
         values = values[np.isfinite(values)]
         ax.hist(values, bins=bins, range=ranges[index], color="tab:blue")
+        if not values.size:
+            ax.text(0.5, 0.5, "no finite values", transform=ax.transAxes, ha="center")
         ax.set_title(names[index], fontsize=9)
         ax.set_xlabel("output")
         if ax is axes[0]:
             ax.set_ylabel("count")
         else:
-            ax.set_yticks([])
+            ax.tick_params(labelleft=False)
     return figure
 
 
@@ -65,6 +68,10 @@ def plot_probe(history, stat, log=True, title=None, reference=None):
     """
     from .inspect import probe_series
     steps, series = probe_series(history, stat)
+    if not series and len(steps):
+        raise ValueError(f"No layer has the statistic {stat!r} (saturated_share is for "
+                         f"sigmoid/tanh-like layers, dead_share for ReLU layers, norms for "
+                         f"layers with a kernel).")
     if not series:
         raise ValueError(f"The history has no {stat!r} records: train with "
                          f"callbacks=[glassnet.callbacks.Probe()] first.")
