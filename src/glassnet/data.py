@@ -68,9 +68,11 @@ def check_finite(array, what):
     bad = ~np.isfinite(array)
     first = tuple(np.argwhere(bad)[0])
     kind = "NaN" if np.isnan(array[first]) else "inf"
-    raise ValueError(f"{what} contains {int(bad.sum())} non-finite values ({kind} first, in "
-                     f"sample {first[0]}). Remove or impute them before training, e.g. drop those "
-                     f"rows or use np.nan_to_num.")
+    count = int(bad.sum())
+    values = "value" if count == 1 else "values"
+    raise ValueError(f"{what} contains {count} non-finite {values} ({kind} first, in sample "
+                     f"{first[0]}). Remove or impute them before passing {what} to the model, "
+                     f"e.g. drop those rows or use np.nan_to_num.")
 
 
 def check_lengths(n_samples, n_labels, what="y"):
