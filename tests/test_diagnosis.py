@@ -349,3 +349,13 @@ def test_stalled_message_does_not_claim_the_loss_stayed_the_same_when_it_rose():
                       "history", words)
     assert "2.3" in finding.message("ko") and "2.9" in finding.message("ko")
     assert "거의 같" not in finding.message("ko")
+
+
+def test_initial_loss_of_several_sigmoid_outputs_is_judged_against_ln_2():
+    x = np.random.default_rng(0).standard_normal((64, 4))
+    y = (np.random.default_rng(1).random((64, 10)) < 0.5).astype(float)     # 10 yes/no labels
+    model = mlp([8], "relu", "he_normal", inputs=4, output="sigmoid")
+    model.layers[-1].set_weights([model.layers[-1].get_weights()[0], np.full(10, -6.0)])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    finding = the(keras.diagnose(model, x, y), "initial_loss")
+    assert finding.evidence["classes"] == 2 and finding.evidence["expected"] == np.log(2)

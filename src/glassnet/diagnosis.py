@@ -448,12 +448,13 @@ def _loss_name(model):
 
 
 def _classes(model):
-    """K for a cross-entropy on K classes (2 for one sigmoid unit), else None."""
+    """K for a cross-entropy on K classes, else None. Binary cross-entropy asks each output
+    unit its own yes/no question, so K = 2 however many units there are."""
     loss, _ = _loss_name(model)
     _, activation, units = _output_activation(model)
     if loss not in CROSS_ENTROPIES or not units:
         return None
-    return 2 if units == 1 else units
+    return 2 if units == 1 or loss == "binary_crossentropy" else units
 
 
 def _output_loss_mismatch(model):
