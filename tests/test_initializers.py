@@ -277,3 +277,9 @@ def test_serialize_has_keras_keys():
 
 def test_constant_config_is_plain_json():
     assert initializers.Constant(np.float32(0.5)).get_config() == {"value": 0.5}
+
+
+def test_random_uniform_with_the_bounds_swapped():
+    with pytest.raises(ValueError, match="minval <= maxval.*swap them"):
+        initializers.RandomUniform(minval=0.05, maxval=-0.05)
+    assert initializers.RandomUniform(0.0, 0.0)((2,)).tolist() == [0.0, 0.0]

@@ -235,6 +235,9 @@ class RandomUniform(RandomInitializer):
     """U[minval, maxval), -0.05 and 0.05 by default (Keras's numbers)."""
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        if minval > maxval:
+            raise ValueError(f"RandomUniform needs minval <= maxval, got minval={minval}, "
+                             f"maxval={maxval}: swap them.")
         self.minval, self.maxval = minval, maxval
         super().__init__(seed)
 
