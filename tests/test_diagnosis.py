@@ -359,3 +359,13 @@ def test_initial_loss_of_several_sigmoid_outputs_is_judged_against_ln_2():
     model.compile(optimizer="adam", loss="binary_crossentropy")
     finding = the(keras.diagnose(model, x, y), "initial_loss")
     assert finding.evidence["classes"] == 2 and finding.evidence["expected"] == np.log(2)
+
+
+def test_after_an_explosion_small_steps_are_not_reported_as_stalled():
+    _, x, _, y, _, _ = keras.datasets.load_digits_split(seed=0, scale=16)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(64,)), L.Dense(32, activation="relu"), L.Dense(1)])
+    _, findings = train(model, x, y.astype(float) * 10, SGD(0.03), epochs=4, loss="mse")
+    assert codes(findings)[0] == "exploding_gradient"
+    assert "dead_units" in codes(findings)                 # the explosion's aftermath
+    assert "stalled" not in codes(findings)                # not a deep net's tiny steps

@@ -25,7 +25,7 @@ ReLU + He at a sensible learning rate stays silent — and the tests check both 
   records in a row.
 - ``stalled`` (warning): over ``WINDOW`` records the largest update ratio stays below 1e-4
   (median; healthy training moves about 1e-3 per step) while the loss keeps within 5% of its
-  start (for a model: the step a fresh copy of its optimizer would take, while the loss is
+  start, and no explosion came before (for a model: the step a fresh copy of its optimizer would take, while the loss is
   within 10% of the best constant guess's).
 - ``initial_loss`` (warning): the first loss of a cross-entropy is above
   ln K + max(ln K, 1) for K classes (an unbiased start gives ln K).
@@ -267,7 +267,10 @@ class Watcher:
             self._report(self._stalled(WINDOW))
 
     def _stalled(self, min_records):
-        if len(self._window) < min_records or "no_learning_signal" in self._codes:
+        # after an explosion, tiny steps are its aftermath (dead or saturated units, reported
+        # on their own), not the too-small signal of a deep network that "stalled" explains
+        if len(self._window) < min_records or self._codes & {"no_learning_signal",
+                                                               "exploding_gradient"}:
             return None
         losses, updates, grads, steps = (np.array([math.nan if v is None else v for v in column],
                                                   dtype=float) for column in zip(*self._window))
