@@ -386,7 +386,9 @@ def test_keras_docstring_function_examples(example):
 def test_worked_cross_entropy_example_sample_3_has_the_largest_loss(float64):
     """The notes (§3) work cross-entropy by hand over a few samples and find sample #3 worst.
 
-    Three classes 0 dog, 1 cat, 2 tiger; CE of one sample = -ln(probability of its label):
+    Their table is an image the text does not reproduce, so the probabilities below are an
+    example of the same kind, not the notes' own numbers. Three classes 0 dog, 1 cat, 2 tiger
+    (the notes' labels); CE of one sample = -ln(probability of its label):
         #1  dog    p = [0.7, 0.2, 0.1]   -ln 0.7 = 0.3567
         #2  cat    p = [0.1, 0.8, 0.1]   -ln 0.8 = 0.2231
         #3  tiger  p = [0.6, 0.3, 0.1]   -ln 0.1 = 2.3026   <- largest: confident and wrong
