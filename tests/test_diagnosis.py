@@ -144,6 +144,9 @@ def test_a_whole_dead_layer_cuts_the_learning_signal(digits):
     _, findings = train(model, *digits, "adam", epochs=1)
     assert codes(findings) == ["no_learning_signal", "dead_units"]
     assert findings[0].variant == "dead_layer"
+    assert findings[0].context["dead"] == model.layers[0].name      # the first layer: no layer
+    assert "layer after it" in findings[0].message()               # before it, yet 3 cut off
+    assert "바로 뒤 층" in findings[0].message("ko")
     assert findings[1].severity == "error" and findings[1].evidence["share"] == 1.0
 
 

@@ -154,13 +154,16 @@ TEMPLATES = {
     },
     ("no_learning_signal", "dead_layer"): {
         "en": "No learning signal: the kernel gradients of {names} are exactly 0, so these "
-              "weights never change. Why: every unit of layer '{dead}' outputs 0, and a ReLU "
-              "that outputs 0 has derivative 0, so the gradient stops there and nothing reaches "
-              "the layers before it. Try: zero biases with He initialization (he_normal), a "
-              "smaller learning rate, or leaky_relu, whose derivative is never 0.",
+              "weights never change. Why: every unit of layer '{dead}' outputs 0. A ReLU that "
+              "outputs 0 has derivative 0, so no gradient passes back through it, to its own "
+              "weights or to the layers before it; and the layer after it gets an input of all "
+              "zeros, so its kernel gradient (input times error) is 0 as well. Try: zero "
+              "biases with He initialization (he_normal), a smaller learning rate, or leaky_relu, "
+              "whose derivative is never 0.",
         "ko": "학습 신호가 없습니다. {names} 층의 커널 기울기가 정확히 0이어서 가중치가 전혀 바뀌지 않습니다. "
-              "원인: 층 '{dead}'의 모든 유닛이 0을 출력하는데, 0을 출력하는 ReLU는 도함수도 0이라 "
-              "기울기가 그 층에서 끊겨 앞쪽 층에 아무것도 닿지 않습니다. 해결: 편향을 0으로 두고 He "
+              "원인: 층 '{dead}'의 모든 유닛이 0을 출력합니다. 0을 출력하는 ReLU는 도함수도 0이라 "
+              "기울기가 그 층을 거슬러 지나가지 못해 그 층의 가중치와 앞쪽 층에 아무것도 닿지 않습니다. "
+              "바로 뒤 층은 입력이 모두 0이라 커널 기울기(입력 × 오차)도 0이 됩니다. 해결: 편향을 0으로 두고 He "
               "초기화(he_normal)를 쓰거나, 학습률을 낮추거나, 도함수가 0이 되지 않는 leaky_relu를 "
               "써 보세요.",
     },
