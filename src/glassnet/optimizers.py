@@ -371,6 +371,20 @@ def _divide_by_root(grad, square_sum, epsilon, learning_rate, scratch):
     return scratch
 
 
+def _move_average(average, value, decay, scratch):
+    """``average = decay * average + (1 - decay) * value``, in place (Keras on torch's order)."""
+    average *= decay
+    average += np.multiply(value, 1 - decay, out=scratch)
+
+
+def _move_square_average(average, grad, decay, scratch):
+    """``average = decay * average + (1 - decay) * grad**2``, in place."""
+    average *= decay
+    np.multiply(grad, grad, out=scratch)
+    scratch *= 1 - decay
+    average += scratch
+
+
 @registry.register("Adagrad", "adagrad")
 class Adagrad(Optimizer):
     """SGD with a step per weight that shrinks with the sum of that weight's squared gradients.
@@ -438,17 +452,12 @@ class RMSprop(Optimizer):
         return groups
 
     def update(self, param, grad, slots, scratch):
-        rho = self.rho
         velocity = slots["velocity"]                    # v = rho v + (1 - rho) g^2
-        velocity *= rho
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - rho
-        velocity += scratch
+        _move_square_average(velocity, grad, self.rho, scratch)
         square_mean = velocity
         if self.centered:
             average = slots["average_gradient"]         # gbar = rho gbar + (1 - rho) g
-            average *= rho
-            average += np.multiply(grad, 1 - rho, out=scratch)
+            _move_average(average, grad, self.rho, scratch)
             np.multiply(average, average, out=scratch)  # v - gbar^2
             square_mean = np.subtract(velocity, scratch, out=scratch)
         step = _divide_by_root(grad, square_mean, self.epsilon, self._lr, scratch)
@@ -464,8 +473,23 @@ class RMSprop(Optimizer):
                 "epsilon": self.epsilon, "centered": self.centered}
 
 
+class _AdamFamily(Optimizer):
+    """What Adam, Adamax and Nadam share: ``beta_1``, ``beta_2``, ``epsilon`` (Keras's
+    defaults 0.9, 0.999, 1e-7) and their config keys."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1 = _check_range(beta_1, "beta_1", 0.0, 1.0, high_open=True)
+        self.beta_2 = _check_range(beta_2, "beta_2", 0.0, 1.0, high_open=True)
+        self.epsilon = _check_range(epsilon, "epsilon", 0.0, math.inf)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
 @registry.register("Adam", "adam")
-class Adam(Optimizer):
+class Adam(_AdamFamily):
     """RMSprop's moving average of squared gradients plus a moving average of the gradients
     themselves (momentum), both corrected for starting at zero.
 
@@ -489,10 +513,7 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, **kwargs):
-        super().__init__(learning_rate, **kwargs)
-        self.beta_1 = _check_range(beta_1, "beta_1", 0.0, 1.0, high_open=True)
-        self.beta_2 = _check_range(beta_2, "beta_2", 0.0, 1.0, high_open=True)
-        self.epsilon = _check_range(epsilon, "epsilon", 0.0, math.inf)
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
         self.amsgrad = _check_bool(amsgrad, "amsgrad")
 
     def slot_groups(self):
@@ -512,12 +533,8 @@ class Adam(Optimizer):
 
     def update(self, param, grad, slots, scratch):
         m, v = slots["momentum"], slots["velocity"]
-        m *= self.beta_1                                # m = beta_1 m + (1 - beta_1) g
-        m += np.multiply(grad, 1 - self.beta_1, out=scratch)
-        v *= self.beta_2                                # v = beta_2 v + (1 - beta_2) g^2
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - self.beta_2
-        v += scratch
+        _move_average(m, grad, self.beta_1, scratch)
+        _move_square_average(v, grad, self.beta_2, scratch)
         if self.amsgrad:                                # v_hat = max(v_hat, v)
             v = np.maximum(slots["velocity_hat"], v, out=slots["velocity_hat"])
         np.sqrt(v, out=scratch)                         # w -= alpha m / (sqrt(v) + eps)
@@ -527,8 +544,7 @@ class Adam(Optimizer):
         param -= scratch
 
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+        return {**super().get_config(), "amsgrad": self.amsgrad}
 
 
 @registry.register("AdamW", "adamw")
@@ -551,21 +567,6 @@ class AdamW(Adam):
                          amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)
 
 
-class _AdamFamily(Optimizer):
-    """What Adamax and Nadam share: ``beta_1``, ``beta_2``, ``epsilon`` (Keras's defaults
-    0.9, 0.999, 1e-7) and their config keys."""
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
-        super().__init__(learning_rate, **kwargs)
-        self.beta_1 = _check_range(beta_1, "beta_1", 0.0, 1.0, high_open=True)
-        self.beta_2 = _check_range(beta_2, "beta_2", 0.0, 1.0, high_open=True)
-        self.epsilon = _check_range(epsilon, "epsilon", 0.0, math.inf)
-
-    def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
-
-
 @registry.register("Adamax", "adamax")
 class Adamax(_AdamFamily):
     """Adam with the infinity norm in place of the root mean square (Kingma & Ba 2015, 7.1).
@@ -586,8 +587,7 @@ class Adamax(_AdamFamily):
 
     def update(self, param, grad, slots, scratch):
         m, u = slots["momentum"], slots["norm"]
-        m *= self.beta_1                                # m = beta_1 m + (1 - beta_1) g
-        m += np.multiply(grad, 1 - self.beta_1, out=scratch)
+        _move_average(m, grad, self.beta_1, scratch)
         u *= self.beta_2                                # u = max(beta_2 u, |g|)
         np.maximum(u, np.abs(grad, out=scratch), out=u)
         np.add(u, self.epsilon, out=scratch)            # w -= lr m / ((u + eps) (1 - beta_1^t))
@@ -640,12 +640,8 @@ class Nadam(_AdamFamily):
     def update(self, param, grad, slots, scratch):
         first, second = scratch
         m, v = slots["momentum"], slots["velocity"]
-        m *= self.beta_1                                # m = beta_1 m + (1 - beta_1) g
-        m += np.multiply(grad, 1 - self.beta_1, out=first)
-        v *= self.beta_2                                # v = beta_2 v + (1 - beta_2) g^2
-        np.multiply(grad, grad, out=first)
-        first *= 1 - self.beta_2
-        v += first
+        _move_average(m, grad, self.beta_1, first)
+        _move_square_average(v, grad, self.beta_2, first)
         np.multiply(m, self._u_next, out=first)         # m_hat
         first /= self._momentum_denominator
         np.multiply(grad, self._gradient_share, out=second)
