@@ -3,7 +3,8 @@
 Every figure is drawn inside ``style(lang)``: the Agg backend's settings, a plain look, and
 for Korean the NanumGothic font shipped by the ``koreanize-matplotlib`` package (found on
 disk, not imported: importing it rewrites matplotlib's global settings), so Hangul renders
-the same on every machine, whatever fonts the system has.
+the same on every machine, whatever fonts the system has. Latin letters, digits and minus
+signs stay in matplotlib's own DejaVu Sans, which log-axis labels (10^-2) need.
 """
 import contextlib
 import importlib.util
@@ -55,7 +56,9 @@ def style(lang="en"):
     if lang == "ko":
         from matplotlib import font_manager
         font_manager.fontManager.addfont(str(hangul_font_path()))
-        settings.update({"font.family": HANGUL_FONT, "axes.unicode_minus": False})
+        # DejaVu Sans (matplotlib's own) first: it has the minus sign that log-axis labels
+        # (10^-2, drawn as math text in the first family) need; Hangul falls back to Nanum.
+        settings.update({"font.family": ["DejaVu Sans", HANGUL_FONT]})
     with matplotlib.rc_context(settings):
         yield
 
