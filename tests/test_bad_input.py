@@ -322,9 +322,12 @@ def test_functional_api_is_refused_clearly():
     ({"validation_split": 0.99}, "leaves no training or no validation samples"),
     ({"validation_data": (DIGITS,)}, r"\(x_val, y_val\)"),
     ({"validation_freq": "often"}, "validation_freq"),
+    ({"validation_freq": 0}, "validation_freq must be a positive number of epochs"),
     ({"sample_weight": np.ones(59)}, r"one weight per sample, shape \(60,\)"),
     ({"sample_weight": -np.ones(60)}, "non-negative"),
     ({"class_weight": [1, 2]}, "class_weight must be a dict"),
+    ({"class_weight": {"cats": 1.0}}, "class_weight maps class indices to numbers"),
+    ({"class_weight": {0: "heavy"}}, "class_weight maps class indices to numbers"),
     ({"sample_weight": np.ones(60), "class_weight": {0: 1.0}}, "not both"),
 ])
 def test_bad_fit_arguments(arguments, match):

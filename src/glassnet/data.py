@@ -139,5 +139,9 @@ def class_weight_to_sample_weight(y, class_weight):
     labels = np.round(labels).astype(np.int64)
     weights = np.ones(len(labels), dtype="float64")
     for cls, weight in class_weight.items():
-        weights[labels == int(cls)] = float(weight)
+        try:
+            weights[labels == int(cls)] = float(weight)
+        except (TypeError, ValueError):
+            raise ValueError(f"class_weight maps class indices to numbers, e.g. {{0: 1.0, 1: "
+                             f"5.0}}; got {cls!r}: {weight!r}.") from None
     return weights

@@ -733,7 +733,10 @@ def _verbosity(verbose):
 
 
 def _should_validate(epoch, validation_freq):
-    if isinstance(validation_freq, int):
+    if isinstance(validation_freq, int) and not isinstance(validation_freq, bool):
+        if validation_freq < 1:
+            raise ValueError(f"validation_freq must be a positive number of epochs (1: every "
+                             f"epoch) or a list of epochs, got {validation_freq!r}.")
         return (epoch + 1) % validation_freq == 0
     if isinstance(validation_freq, (list, tuple, set)):
         return epoch + 1 in validation_freq
