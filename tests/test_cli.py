@@ -94,8 +94,22 @@ def test_compare_runs_the_users_grid(capsys, tmp_path):
     (["--activation", "relu", "sigmoyd"], "sigmoyd"),
     (["--dataset", "mnist"], "Unknown data set 'mnist'"),
     (["--depth", "0"], "--depth must be at least 1"),
+    (["--learning-rate", "-1"], "--learning-rate must be a positive number"),
 ])
 def test_compare_rejects_bad_settings_before_any_work(capsys, tmp_path, argv, message):
     code, _, err = run(capsys, "compare", *argv, "--out", str(tmp_path))
     assert code == 2 and message in err
     assert not (tmp_path / "trials").exists()
+
+
+@pytest.mark.parametrize("address", ["bogus", "tcp://127.0.0.1:1"])
+def test_a_scheduler_that_cannot_be_reached_is_one_clear_error(capsys, tmp_path, address):
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("distributed")
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        code, _, err = run(capsys, "lab", "softmax", "--scheduler", address, "--out",
+                           str(tmp_path))
+    assert code == 2
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"glassnet lab: --scheduler: cannot connect to the Dask scheduler "
+                           f"at '{address}'") and "Traceback" not in err

@@ -149,6 +149,8 @@ def compare_configs(args):
                                  f"{', '.join(TOY_DATASETS)}.")
             if key in ("depth", "width", "epochs", "batch_size") and value < 1:
                 raise ValueError(f"--{key.replace('_', '-')} must be at least 1, got {value}.")
+            if key == "learning_rate" and value is not None and not value > 0:
+                raise ValueError(f"--learning-rate must be a positive number, got {value}.")
     configs = []
     for combination in itertools.product(*(getattr(args, key) for key in keys)):
         config = dict(zip(keys, combination))

@@ -187,7 +187,12 @@ def _execute_dask(specs, scheduler):
     except ImportError:
         raise ImportError("--scheduler needs Dask's distributed: pip install "
                           "'glassnet[dask]'.") from None
-    with Client(scheduler) as client:
+    try:
+        client = Client(scheduler)
+    except (OSError, ValueError, TypeError) as error:    # unreachable, or not an address
+        raise ValueError(f"--scheduler: cannot connect to the Dask scheduler at "
+                         f"{scheduler!r}: {error}") from None
+    with client:
         futures = [client.submit(_run_spec_guarded, spec, pure=False,
                                  key=f"glassnet-trial-{Trial(*spec).key}") for spec in specs]
         for future in as_completed(futures):
