@@ -356,7 +356,9 @@ def test_mnist_missing_or_wrong_file(tmp_path, monkeypatch):
         glassnet.datasets.mnist.load_data()
     message = str(info.value)
     assert isinstance(info.value, ValueError)
-    assert "mnist.npz not found in " + str(tmp_path / "datasets") in message
+    assert message.startswith("mnist.npz not found in " + str(tmp_path / "datasets") + ".")
+    assert message.endswith("or pass path= to where it is.")          # as README shows it
+    assert info.value.filename == str(tmp_path / "datasets" / "mnist.npz")
     assert "does not download" in message and "tf-keras-datasets/mnist.npz" in message
     np.savez(tmp_path / "other.npz", x_train=np.zeros(2))
     with pytest.raises(ValueError, match="lacks y_train, x_test, y_test"):

@@ -11,6 +11,7 @@ error names it, says where to put it and where Keras fetches it from.
 Both return ``(x_train, y_train), (x_test, y_test)``: images ``uint8`` of shape
 ``(n, 28, 28)`` with pixels 0..255, labels ``uint8`` 0..9, exactly as Keras returns them.
 """
+import errno
 import gzip
 import os
 import sys
@@ -27,6 +28,9 @@ _IDX_MAGIC = {1: 2049, 3: 2051}         # IDX header: 0x00000801 labels, 0x00000
 class DatasetFileNotFoundError(FileNotFoundError, ValueError):
     """A data set file is not on disk; the message says which file and where to put it."""
 
+    def __str__(self):                  # the sentence, not OSError's "[Errno 2] ...: 'path'"
+        return self.args[0]
+
 
 class DatasetFileError(ValueError):
     """A data set file exists but is not what Keras's layout promises."""
@@ -39,13 +43,16 @@ def data_folder():
 
 
 def _missing(paths, origin_names, folder):
+    """The error for absent files, ``errno`` and ``filename`` (the first) set as by ``open``."""
     names = ", ".join(os.path.basename(p) for p in paths)
     urls = " ".join(ORIGIN + name for name in origin_names)
-    return DatasetFileNotFoundError(
-        2, f"{names} not found in {folder}. glassnet does not download data: put "
-           f"{'the file' if len(paths) == 1 else 'these files'} there (Keras fetches "
-           f"{'it' if len(paths) == 1 else 'them'} from {urls}), or pass path= to where "
-           f"{'it is' if len(paths) == 1 else 'they are'}", paths[0])
+    error = DatasetFileNotFoundError(
+        f"{names} not found in {folder}. glassnet does not download data: put "
+        f"{'the file' if len(paths) == 1 else 'these files'} there (Keras fetches "
+        f"{'it' if len(paths) == 1 else 'them'} from {urls}), or pass path= to where "
+        f"{'it is' if len(paths) == 1 else 'they are'}.")
+    error.errno, error.filename = errno.ENOENT, paths[0]
+    return error
 
 
 def load_mnist(path="mnist.npz"):
