@@ -225,31 +225,41 @@ def activations(records, lang):
 
 
 def _activations_conclusion(by_setting, datasets, names, say):
-    paragraphs, linear_worst = [], []
+    paragraphs, linear_worst, linear_good, also_poor = [], [], [], []
     for dataset in datasets:
         means = {a: mean(values(by_setting.get((dataset, a), []), "test_accuracy"))
                  for a in names}
-        best, worst = max(means, key=means.get), min(means, key=means.get)
+        best, worst = _tied(means, max), _tied(means, min)
         paragraphs.append(say(
-            f"{dataset}: best {best} ({percent(means[best])}), worst {worst} "
-            f"({percent(means[worst])}).",
-            f"{dataset}: 가장 좋은 것 {best}({percent(means[best])}), 가장 나쁜 것 {worst}"
-            f"({percent(means[worst])})."))
-        if "linear" in means and means["linear"] <= min(means.values()) + 0.005:
+            f"{dataset}: best {', '.join(best)} ({percent(means[best[0]])}), worst "
+            f"{', '.join(worst)} ({percent(means[worst[0]])}).",
+            f"{dataset}: 가장 좋은 것 {', '.join(best)}({percent(means[best[0]])}), 가장 나쁜 것 "
+            f"{', '.join(worst)}({percent(means[worst[0]])})."))
+        if "linear" not in means:
+            continue
+        if means["linear"] <= means[worst[0]] + 0.005:
             linear_worst.append(dataset)
+        elif means["linear"] >= 0.9:
+            linear_good.append(f"{dataset} {percent(means['linear'])}")
+        else:
+            also_poor.append(f"{dataset} ({', '.join(worst)} {percent(means[worst[0]])}, linear "
+                             f"{percent(means['linear'])})")
     if "linear" in names:
         paragraphs.append(say(
             f"Linear is the worst (or within 0.5 points of it) on {len(linear_worst)} of "
             f"{len(datasets)} data sets ({', '.join(linear_worst) or 'none'}): a stack of linear "
-            f"layers is one linear map, so it can do no better than a straight boundary. "
-            + ("Where it is not the worst, a straight boundary is already good (digits are "
-               "nearly linearly separable in 64 dimensions). "
-               if len(linear_worst) < len(datasets) else ""),
+            f"layers is one linear map, so it can do no better than a straight boundary."
+            + (f" Where it is not the worst, a straight boundary is already good: "
+               f"{', '.join(linear_good)}." if linear_good else "")
+            + (f" Elsewhere another activation does even worse than linear: "
+               f"{'; '.join(also_poor)}." if also_poor else ""),
             f"선형은 데이터 {len(datasets)}개 중 {len(linear_worst)}개"
             f"({', '.join(linear_worst) or '없음'})에서 가장 나쁘다(0.5%p 이내 포함). 선형 층을 "
-            f"쌓아도 하나의 선형 변환이므로 직선 경계 이상을 할 수 없다. "
-            + ("가장 나쁘지 않은 곳은 직선 경계로도 충분한 경우다(digits는 64차원에서 거의 선형 "
-               "분리 가능). " if len(linear_worst) < len(datasets) else "")))
+            f"쌓아도 하나의 선형 변환이므로 직선 경계 이상을 할 수 없다."
+            + (f" 가장 나쁘지 않은 곳은 직선 경계로도 충분한 경우다: {', '.join(linear_good)}."
+               if linear_good else "")
+            + (f" 그 밖의 곳에서는 다른 활성화 함수가 선형보다도 나쁘다: {'; '.join(also_poor)}."
+               if also_poor else "")))
     toy = [d for d in datasets if d != "digits"]
     for activation in ("relu", "tanh"):
         if activation not in names or not toy:
@@ -272,3 +282,9 @@ def _activations_conclusion(by_setting, datasets, names, say):
                 f"{percent(means[lowest])}에 그친다(이 작은 신경망과 학습 예산에서). 'ReLU와 tanh가 "
                 f"원만하게 분류한다'는 노트의 말은 일부만 맞는다."))
     return paragraphs
+
+
+def _tied(means, pick):
+    """The names whose mean equals the best (or worst) one as printed (to 0.1 points)."""
+    target = percent(means[pick(means, key=means.get)])
+    return [name for name, value in means.items() if percent(value) == target]
