@@ -419,17 +419,10 @@ def _output_activation(model):
     for layer in reversed(model.layers):
         name = inspect.activation_name(layer)
         if name is not None and name != "linear":
-            return layer.name, name, _units(model, layer)
+            return layer.name, name, inspect.units(layer)
         if getattr(layer, "params", None):                 # a weighted layer, linear output
-            return layer.name, name or "linear", _units(model, layer)
+            return layer.name, name or "linear", inspect.units(layer)
     return None, None, None
-
-
-def _units(model, layer):
-    units = getattr(layer, "units", None)
-    if units is None and getattr(model, "built", False):
-        units = model.output_shape[-1]
-    return units
 
 
 _LOSS_NAMES = {"CategoricalCrossentropy": "categorical_crossentropy",

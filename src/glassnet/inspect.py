@@ -227,6 +227,15 @@ def activation_name(layer):
     return getattr(activation, "__name__", None) if activation is not None else None
 
 
+def units(layer):
+    """The number of units of a layer (its output's last dimension), or None if unknown."""
+    count = getattr(layer, "units", None)
+    if count is None and layer.built and layer.input_shape is not None:
+        shape = layer.compute_output_shape(tuple(layer.input_shape))
+        count = shape[-1] if shape else None
+    return count
+
+
 def output_kind(layer):
     """What ``output_statistics`` measures for a layer: the (low, high) range of a bounded
     activation (saturation), "relu" for ReLUs without a negative slope (dead units), or None."""

@@ -152,7 +152,7 @@ class _LayerProbe:
         self.activation = inspect.activation_name(layer)
         self.kind = inspect.output_kind(layer)
         self.class_name = type(layer).__name__
-        self.units = _units(layer)
+        self.units = inspect.units(layer)
         self.fan_in = None if self.kernel is None else int(self.kernel.shape[0])
         self.alive = self.kernel_norm = None
 
@@ -196,15 +196,6 @@ class _LayerProbe:
             groups, members = inspect.identical_units(self.layer)
             stats["identical_groups"], stats["identical_units"] = groups, members
         return stats
-
-
-def _units(layer):
-    """The number of units of a layer (its output's last dimension), or None if unknown."""
-    units = getattr(layer, "units", None)
-    if units is None and layer.built and layer.input_shape is not None:
-        shape = layer.compute_output_shape(tuple(layer.input_shape))
-        units = shape[-1] if shape else None
-    return units
 
 
 def snapshot_record(model, x, y, sample_weight=None):
