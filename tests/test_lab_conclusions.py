@@ -34,3 +34,33 @@ def test_activations_name_every_tied_best_and_explain_linear_from_its_numbers():
     assert "a straight boundary is already good: digits 95.9%" in text
     assert "spirals (sigmoid 65.0%, linear 65.6%)" in text
     assert "nearly linearly separable" not in text           # the old canned sentence
+
+
+def vanishing_records(relu_deep_losses):
+    config = {"width": 8, "learning_rate": 0.1, "batch_size": 32, "epochs": 3, "samples": 16}
+    out = []
+    for activation, depth, accuracy, ratio in [("sigmoid", 3, 0.2, 0.02), ("relu", 3, 0.96, 1.9),
+                                               ("sigmoid", 10, 0.1, 1e-6), ("relu", 10, 0.76, 2.2)]:
+        for seed in range(3):
+            norms = [[ratio * 0.1] + [0.1] * depth] * 4
+            losses = relu_deep_losses[seed] if (activation, depth) == ("relu", 10) \
+                else [2.0, 1.0, 0.5, 0.4]
+            item = record("vanishing", {**config, "activation": activation, "depth": depth}, seed,
+                          test_accuracy=accuracy + 0.001 * seed,
+                          first_to_last_gradient_start=ratio, first_to_last_gradient_end=ratio)
+            item.update(series={"gradient_norms": norms, "loss": losses}, findings=[],
+                        chain={"mean_derivative": [0.24] * depth,
+                               "product_to_output": [0.24 ** (depth - i) for i in range(depth)]})
+            out.append(item)
+    return out
+
+
+def test_vanishing_says_why_deep_relu_falls_behind_from_its_own_losses():
+    text = conclusion("vanishing", vanishing_records(
+        [[2.0, 0.56, 0.15, 1.43], [2.0, 0.6, 0.3, 0.25], [2.0, 0.5, 0.47, 1.14]]))
+    assert "does not shrink on the way back (first/last ratio 2.2)" in text
+    assert "climbs back up in 2 of 3 seeds (lowest and final loss: 0.15 → 1.43, 0.47 → 1.14)" \
+        in text
+    assert "halves the signal's variance" not in text      # the old unmeasured explanation
+    steady = conclusion("vanishing", vanishing_records([[2.0, 1.0, 0.6, 0.5]] * 3))
+    assert "climbs back up" not in steady and "not a vanishing gradient" in steady

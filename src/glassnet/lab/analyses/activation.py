@@ -148,18 +148,37 @@ def _vanishing_conclusion(by_setting, deepest, say):
             "여기서는 ReLU 신경망의 그래디언트도 시그모이드만큼 줄어든다. 이 깊이에서는 데이터가 "
             "노트의 해결책을 뒷받침하지 않는다."))
     relu_deep = mean(accuracy_r)
-    shallow = by_setting.get(("relu", min(d for _, d in by_setting)))
+    shallowest = min(d for _, d in by_setting)
+    shallow = by_setting.get(("relu", shallowest))
     if shallow and mean(values(shallow, "test_accuracy")) - relu_deep > 0.05:
+        unstable = _unstable_seeds(relu)
         paragraphs.append(say(
-            f"ReLU is not the whole story: with glorot_uniform its {deepest}-layer network "
-            f"reaches only {percent(relu_deep)} (vs {percent(mean(values(shallow, 'test_accuracy')))} "
-            f"when shallow); Xavier's scale halves the signal's variance in every ReLU layer. "
-            f"The deep-relu experiment shows He initialization fixing that.",
-            f"ReLU만으로 끝나지 않는다: glorot_uniform에서 {deepest}층 ReLU 신경망은 "
-            f"{percent(relu_deep)}에 그친다(얕을 때 {percent(mean(values(shallow, 'test_accuracy')))}). "
-            f"Xavier의 크기는 ReLU 층마다 신호의 분산을 절반으로 줄인다. deep-relu 실험에서 He "
-            f"초기화가 이를 해결하는 것을 볼 수 있다."))
+            f"ReLU is not the whole story: its {deepest}-layer network reaches only "
+            f"{percent(relu_deep)} (with {shallowest} layers "
+            f"{percent(mean(values(shallow, 'test_accuracy')))}), although its gradient does "
+            f"not shrink on the way back (first/last ratio {number(ratio_r)}). "
+            + (f"Its training loss climbs back up in {len(unstable)} of {len(relu)} seeds "
+               f"(lowest and final loss: {', '.join(unstable)}): at learning rate "
+               f"{first_seed(relu)['config']['learning_rate']} SGD is unstable at this depth."
+               if unstable else "The cause here is not a vanishing gradient."),
+            f"ReLU만으로 끝나지 않는다: {deepest}층 ReLU 신경망은 {percent(relu_deep)}에 그친다"
+            f"({shallowest}층일 때 {percent(mean(values(shallow, 'test_accuracy')))}). 그래디언트가 "
+            f"거꾸로 전달되며 줄어들지는 않는다(첫 층/마지막 층 비율 {number(ratio_r)}). "
+            + (f"시드 {len(relu)}개 중 {len(unstable)}개에서 학습 손실이 다시 올라간다(최저와 마지막 "
+               f"손실: {', '.join(unstable)}): 학습률 "
+               f"{first_seed(relu)['config']['learning_rate']}의 SGD는 이 깊이에서 불안정하다."
+               if unstable else "여기서 원인은 그래디언트 소실이 아니다.")))
     return paragraphs
+
+
+def _unstable_seeds(runs):
+    """'0.152 -> 1.43' for each seed whose final training loss is over twice its lowest."""
+    out = []
+    for run in runs:
+        losses = [v for v in run.get("series", {}).get("loss") or [] if v is not None]
+        if losses and losses[-1] > 2 * min(losses):
+            out.append(f"{number(min(losses))} → {number(losses[-1])}")
+    return out
 
 
 ACTIVATION_ORDER = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "linear")
