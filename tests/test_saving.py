@@ -355,6 +355,20 @@ def test_a_pickle_renamed_keras_is_refused_and_never_run(tmp_path):
     assert not marker.exists()
 
 
+def test_load_weights_says_what_it_reads_when_given_something_else(tmp_path):
+    marker = tmp_path / "payload-ran"
+    model = small_model()
+    path = tmp_path / "model.weights.h5"
+    path.write_bytes(pickle.dumps(Payload(marker)))
+    with pytest.raises(ModelFileError, match=r"a pickle, not a \.weights\.h5 \(HDF5\) or "
+                                             r"\.keras \(zip\) file"):
+        model.load_weights(path)
+    path.write_text("some text")
+    with pytest.raises(ModelFileError, match=r"not a \.weights\.h5 \(HDF5\) or \.keras"):
+        model.load_weights(path)
+    assert not marker.exists()
+
+
 def test_pickles_inside_the_archive_are_never_run(tmp_path):
     marker = tmp_path / "payload-ran"
     payload = pickle.dumps(Payload(marker))

@@ -139,7 +139,12 @@ def load_weights(model, filepath, skip_mismatch=False):
                          "model.build((None, features))), then load the weights.")
     name = _describe(filepath)
     data = _read_bytes(filepath)
-    weights = data if data.startswith(_HDF5_SIGNATURE) else read_archive(data, name)[2]
+    if data.startswith(_HDF5_SIGNATURE):
+        weights = data
+    elif zipfile.is_zipfile(io.BytesIO(data)):
+        weights = read_archive(data, name)[2]
+    else:
+        raise _not_an_archive(data, name, "a .weights.h5 (HDF5) or .keras (zip) file")
     reader = h5_weights.WeightsReader(weights, name)
     reader.load_layers(model, [type(layer).__name__ for layer in model.layers], skip_mismatch)
     if model.compiled:
@@ -266,14 +271,15 @@ def _read_bytes(filepath):
                                                f"{os.path.abspath(filepath)!r}).") from None
 
 
-def _not_an_archive(data, name):
-    """The clearest thing to say about bytes that are not a ``.keras`` zip."""
+def _not_an_archive(data, name, expected="a .keras file (a zip of config.json, metadata.json "
+                                          "and model.weights.h5)"):
+    """The clearest thing to say about bytes that are not ``expected`` (a ``.keras`` zip)."""
     if not data:
         return ModelFileError(name, "the file is empty (0 bytes); was a save or copy "
                                     "interrupted?")
     if data[:1] == b"\x80" and len(data) > 1 and data[1] <= 5:
-        return ModelFileError(name, "it is a pickle, not a .keras zip archive. glassnet never "
-                                    "unpickles: loading a pickle runs code from the file.")
+        return ModelFileError(name, f"it is a pickle, not {expected}. glassnet never "
+                                    f"unpickles: loading a pickle runs code from the file.")
     if data.startswith(_HDF5_SIGNATURE):
         return ModelFileError(name, "it is an HDF5 file (a Keras 2 .h5 model or a .weights.h5 "
                                     "file), not a .keras zip archive. Load weights with "
@@ -281,8 +287,7 @@ def _not_an_archive(data, name):
     if data.startswith(b"PK\x03\x04"):
         return ModelFileError(name, "the zip archive is truncated or damaged (its directory "
                                     "at the end is missing).")
-    return ModelFileError(name, "it is not a .keras file (a zip of config.json, metadata.json "
-                                "and model.weights.h5).")
+    return ModelFileError(name, f"it is not {expected}.")
 
 
 def read_archive(data, name):
