@@ -372,3 +372,12 @@ def test_after_an_explosion_small_steps_are_not_reported_as_stalled():
     assert codes(findings)[0] == "exploding_gradient"
     assert "dead_units" in codes(findings)                 # the explosion's aftermath
     assert "stalled" not in codes(findings)                # not a deep net's tiny steps
+
+
+def test_explosion_on_a_model_not_trained_speaks_of_the_next_step(digits):
+    x, y = digits[0][:128], digits[1][:128]
+    model = mlp([100] * 3, "relu", I.RandomNormal(stddev=1.0))
+    model.compile(optimizer=SGD(0.1), loss="sparse_categorical_crossentropy")
+    finding = the(keras.diagnose(model, x, y), "exploding_gradient")
+    assert "would change" in finding.message() and "epoch" not in finding.message()
+    assert "바뀌게 됩니다" in finding.message("ko") and "에포크" not in finding.message("ko")

@@ -157,7 +157,7 @@ class Watcher:
             if self.initial:
                 self._report(self._initial_loss(record))
         weighted = [row for row in record["layers"] if row.get("kernel_norm") is not None]
-        self._report(_exploding(record, weighted))
+        self._report(_exploding(record, weighted, self.scope))
         self._check_no_signal(record, weighted)
         self._check_vanishing(record, weighted)
         self._check_saturation(record)
@@ -313,9 +313,10 @@ def glorot_norm(fan_in, fan_out):
     return math.sqrt(2.0 * fan_in * fan_out / (fan_in + fan_out))
 
 
-def _exploding(record, weighted):
+def _exploding(record, weighted, scope="epoch"):
     """A step where a layer's gradient outgrew its weights and the update outgrew them too,
-    while the weights are at least Glorot-sized (weights growing from ~0 are not exploding)."""
+    while the weights are at least Glorot-sized (weights growing from ~0 are not exploding).
+    ``scope="batch"``: a model on one batch, whose update is the optimizer's next step."""
     worst = None
     for row in weighted:
         update, grad, kernel = row["update_ratio"], row["grad_norm"], row["kernel_norm"]
@@ -328,7 +329,8 @@ def _exploding(record, weighted):
         return None
     return Finding("exploding_gradient", worst["name"], "error",
                    {**_when(record), "grad_norm": worst["grad_norm"],
-                    "kernel_norm": worst["kernel_norm"], "update_ratio": worst["update_ratio"]})
+                    "kernel_norm": worst["kernel_norm"], "update_ratio": worst["update_ratio"]},
+                   "batch" if scope == "batch" else "")
 
 
 def _vanishing(record, weighted):

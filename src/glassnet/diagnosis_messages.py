@@ -20,6 +20,19 @@ _DIVERGED = {
           "멈추게 하세요.",
 }
 
+# Why gradients explode and what to try: the same during training and for a model on a batch.
+_EXPLODING = {
+    "en": "Why: when the weights are too large, every layer multiplies the signal (and, on the "
+          "way back, the gradient) by more than 1, so the gradient grows layer after layer; with "
+          "a large learning rate each step overshoots and training diverges. Try: smaller "
+          "initial weights (glorot_uniform or he_normal instead of a wide RandomNormal), a "
+          "smaller learning rate, or gradient clipping (clipnorm=1.0 on the optimizer).",
+    "ko": "원인: 가중치가 너무 크면 각 층이 신호를(역전파에서는 기울기를) 1보다 큰 배수로 키우므로 "
+          "기울기가 층을 지날 때마다 커집니다. 학습률까지 크면 한 스텝이 너무 멀리 가서 학습이 "
+          "발산합니다. 해결: 초기 가중치를 줄이고(폭이 넓은 RandomNormal 대신 glorot_uniform이나 "
+          "he_normal), 학습률을 낮추거나, 옵티마이저에 기울기 클리핑(clipnorm=1.0)을 설정해 보세요.",
+}
+
 TEMPLATES = {
     ("diverged", ""): {
         "en": "Training diverged: {what_en} became {value} in epoch {epoch_shown}, batch "
@@ -35,21 +48,22 @@ TEMPLATES = {
     ("exploding_gradient", ""): {
         "en": "The gradient is exploding: in epoch {epoch_shown}, batch {batch_shown}, layer "
               "'{layer}' got a gradient of norm {grad_norm:.3g}, larger than its weights "
-              "({kernel_norm:.3g}), and one "
-              "update changed its weights by {update_ratio:.3g} times their own size. Why: when "
-              "the weights are too large, every layer multiplies the signal (and, on the way "
-              "back, the gradient) by more than 1, so the gradient grows layer after layer; "
-              "with a large learning rate each step overshoots and training diverges. Try: "
-              "smaller initial weights (glorot_uniform or he_normal instead of a wide "
-              "RandomNormal), a smaller learning rate, or gradient clipping (clipnorm=1.0 on "
-              "the optimizer).",
+              "({kernel_norm:.3g}), and one update changed its weights by {update_ratio:.3g} "
+              "times their own size. " + _EXPLODING["en"],
         "ko": "기울기가 폭발하고 있습니다. 에포크 {epoch_shown}의 {batch_shown}번째 배치에서 층 "
-              "'{layer}'의 기울기 노름({grad_norm:.3g})이 가중치 노름({kernel_norm:.3g})보다 크고, 한 번의 "
-              "업데이트로 가중치가 자기 크기의 {update_ratio:.3g}배만큼 바뀌었습니다. 원인: 가중치가 "
-              "너무 크면 각 층이 신호를(역전파에서는 기울기를) 1보다 큰 배수로 키우므로 기울기가 층을 지날 때마다 "
-              "커집니다. 학습률까지 크면 한 스텝이 너무 멀리 가서 학습이 발산합니다. 해결: 초기 가중치를 "
-              "줄이고(폭이 넓은 RandomNormal 대신 glorot_uniform이나 he_normal), "
-              "학습률을 낮추거나, 옵티마이저에 기울기 클리핑(clipnorm=1.0)을 설정해 보세요.",
+              "'{layer}'의 기울기 노름({grad_norm:.3g})이 가중치 노름({kernel_norm:.3g})보다 "
+              "크고, 한 번의 업데이트로 가중치가 자기 크기의 {update_ratio:.3g}배만큼 "
+              "바뀌었습니다. " + _EXPLODING["ko"],
+    },
+    ("exploding_gradient", "batch"): {
+        "en": "The gradient is exploding: on this batch, layer '{layer}' gets a gradient of norm "
+              "{grad_norm:.3g}, larger than its weights ({kernel_norm:.3g}), and the "
+              "optimizer's next step would change its weights by {update_ratio:.3g} times their "
+              "own size. " + _EXPLODING["en"],
+        "ko": "기울기가 폭발하고 있습니다. 이 배치에서 층 '{layer}'의 기울기 "
+              "노름({grad_norm:.3g})이 가중치 노름({kernel_norm:.3g})보다 크고, 옵티마이저의 "
+              "다음 스텝에서 가중치가 자기 크기의 {update_ratio:.3g}배만큼 바뀌게 "
+              "됩니다. " + _EXPLODING["ko"],
     },
     ("vanishing_gradient", "bounded"): {
         "en": "The gradient vanishes on its way back: the first layer '{layer}' gets a gradient "
