@@ -64,3 +64,24 @@ def test_vanishing_says_why_deep_relu_falls_behind_from_its_own_losses():
     assert "halves the signal's variance" not in text      # the old unmeasured explanation
     steady = conclusion("vanishing", vanishing_records([[2.0, 1.0, 0.6, 0.5]] * 3))
     assert "climbs back up" not in steady and "not a vanishing gradient" in steady
+
+
+def deep_relu_records():
+    config = {"width": 8, "learning_rate": 0.01, "batch_size": 32, "epochs": 3}
+    rows = [(10, "glorot_uniform", 0.71, [32, 37, 31], 0.025),
+            (10, "he_normal", 0.95, [3, 3, 3], 0.34),
+            (30, "glorot_uniform", 0.11, [None, None, None], 1e-5),
+            (30, "he_normal", 0.91, [9, 8, 9], 0.18)]
+    return [dict(record("deep-relu", {**config, "depth": depth, "init": init}, seed,
+                        test_accuracy=accuracy + 0.001 * seed, epochs_to_50=reach[seed],
+                        gradient_norms_start=[gradient, gradient], first_to_last_gradient_start=1.0),
+                 series={"test_accuracy": [accuracy] * 3}, findings=[])
+            for depth, init, accuracy, reach, gradient in rows for seed in range(3)]
+
+
+def test_deep_relu_says_never_reached_and_gives_the_gradients_it_calls_tiny():
+    text = conclusion("deep-relu", deep_relu_records())
+    assert "glorot_uniform 11.1% (never reached 50%)" in text and "— epochs" not in text
+    assert "he_normal 95.1% (reached 50% after 3.0 epochs (3/3 seeds))" in text
+    assert "first layer's gradient starts at 1.00e-05 against He's 0.18" in text
+    assert "의 그래디언트는 1.00e-05로 시작한다" in conclusion("deep-relu", deep_relu_records(), "ko")

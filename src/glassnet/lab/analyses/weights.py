@@ -411,10 +411,12 @@ def deep_relu(records, lang):
     section.tables.append(Table(
         say("Per depth and initializer", "깊이·초기화별"),
         [say("hidden layers", "은닉층 수"), say("initializer", "초기화"),
+         say("first layer ||dL/dW|| at start", "시작 시 첫 층 ||dL/dW||"),
          say("first/last layer gradient at start", "시작 시 첫 층/마지막 층 그래디언트"),
          say("epochs to 50%", "50%까지 에폭"), say("test accuracy", "테스트 정확도"),
          say("diagnose (seeds)", "diagnose 진단(시드 수)")],
-        [[str(d), init, number(mean(values(runs, "first_to_last_gradient_start"))),
+        [[str(d), init, number(_first_layer_gradient(runs)),
+          number(mean(values(runs, "first_to_last_gradient_start"))),
           _reached(values(runs, "epochs_to_50")), fmt(values(runs, "test_accuracy"), percent=True),
           findings_summary(runs, say)] for (d, init), runs in by_setting.items()]))
     for depth_ in depths:
@@ -423,27 +425,48 @@ def deep_relu(records, lang):
             continue
         a_x, a_h = values(xavier, "test_accuracy"), values(he, "test_accuracy")
         e_x, e_h = values(xavier, "epochs_to_50"), values(he, "epochs_to_50")
+        g_x, g_h = _first_layer_gradient(xavier), _first_layer_gradient(he)
         stalled = found(xavier, "stalled")
         section.conclusion.append(say(
-            f"{depth_} layers: glorot_uniform {percent(mean(a_x))} (reached 50% in "
-            f"{_reached(e_x)} epochs), he_normal {percent(mean(a_h))} ({_reached(e_h)}); "
+            f"{depth_} layers: glorot_uniform {percent(mean(a_x))} ({_reached_text(e_x, say)}), "
+            f"he_normal {percent(mean(a_h))} ({_reached_text(e_h, say)}); "
             f"{separation(say, a_h, a_x)}."
             + (f" diagnose calls glorot_uniform stalled in {stalled}/{len(xavier)} seeds."
                if stalled else "")
-            + (" Xavier-scale init stalls: each ReLU layer halves the signal's variance, so "
-               "after this many layers the output barely depends on the input and the "
-               "gradients are tiny." if mean(a_x) < 0.5 <= mean(a_h) else
+            + (f" Xavier-scale init stalls: each ReLU layer halves the signal's variance, so "
+               f"after this many layers the output barely depends on the input, and the "
+               f"first layer's gradient starts at {number(g_x)} against He's {number(g_h)}."
+               if mean(a_x) < 0.5 <= mean(a_h) else
                " Both train; He gets there sooner." if mean(a_x) >= 0.5 and
                _first(e_h) < _first(e_x) else ""),
-            f"{depth_}층: glorot_uniform {percent(mean(a_x))}(50% 도달 {_reached(e_x)} 에폭), "
-            f"he_normal {percent(mean(a_h))}({_reached(e_h)}); {separation(say, a_h, a_x)}."
+            f"{depth_}층: glorot_uniform {percent(mean(a_x))}({_reached_text(e_x, say)}), "
+            f"he_normal {percent(mean(a_h))}({_reached_text(e_h, say)}); "
+            f"{separation(say, a_h, a_x)}."
             + (f" diagnose는 glorot_uniform을 시드 {len(xavier)}개 중 {stalled}개에서 stalled로 "
                f"진단한다." if stalled else "")
-            + (" Xavier 규모의 초기화는 멈춘다: ReLU 층마다 신호의 분산이 절반이 되어, 이만큼 깊으면 "
-               "출력이 입력에 거의 의존하지 않고 그래디언트도 아주 작다." if mean(a_x) < 0.5 <= mean(a_h)
+            + (f" Xavier 규모의 초기화는 멈춘다: ReLU 층마다 신호의 분산이 절반이 되어, 이만큼 깊으면 "
+               f"출력이 입력에 거의 의존하지 않고, 첫 층의 그래디언트는 {number(g_x)}로 시작한다(He는 "
+               f"{number(g_h)})." if mean(a_x) < 0.5 <= mean(a_h)
                else " 둘 다 학습되지만 He가 더 빠르다." if mean(a_x) >= 0.5 and
                _first(e_h) < _first(e_x) else "")))
     return section
+
+
+def _first_layer_gradient(runs):
+    """The geometric mean over seeds of the first layer's gradient norm at the start."""
+    norms = [(r["metrics"].get("gradient_norms_start") or [None])[0] for r in runs]
+    norms = [n for n in norms if n]
+    return float(np.exp(np.mean(np.log(norms)))) if norms else None
+
+
+def _reached_text(epochs, say):
+    """'reached 50% after 3.0 epochs (3/3 seeds)', or 'never reached 50%'."""
+    hits = [e for e in epochs if e is not None]
+    if not hits:
+        return say("never reached 50%", "50%에 도달하지 못함")
+    return say(f"reached 50% after {sum(hits) / len(hits):.1f} epochs ({len(hits)}/{len(epochs)} "
+               f"seeds)", f"50% 도달 {sum(hits) / len(hits):.1f} 에폭, 시드 {len(epochs)}개 중 "
+               f"{len(hits)}개")
 
 
 def _first(epochs):
