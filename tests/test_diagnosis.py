@@ -381,3 +381,14 @@ def test_explosion_on_a_model_not_trained_speaks_of_the_next_step(digits):
     finding = the(keras.diagnose(model, x, y), "exploding_gradient")
     assert "would change" in finding.message() and "epoch" not in finding.message()
     assert "바뀌게 됩니다" in finding.message("ko") and "에포크" not in finding.message("ko")
+
+
+def test_divergence_of_a_model_on_a_batch_names_no_epoch(digits):
+    x, y = digits[0][:64], digits[1][:64]
+    model = mlp([16], "relu", "he_normal")
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    kernel, bias = model.layers[0].get_weights()
+    model.layers[0].set_weights([np.full_like(kernel, np.inf), bias])
+    finding = the(keras.diagnose(model, x, y), "diverged")
+    assert "this batch" in finding.message() and "epoch" not in finding.message()
+    assert "이 배치" in finding.message("ko") and "에포크" not in finding.message("ko")

@@ -225,7 +225,8 @@ class Watcher:
                     break
         if what is None:
             return False
-        self._report(Finding("diverged", None, "error", _when(record), "",
+        self._report(Finding("diverged", None, "error", _when(record),
+                             "batch" if self.scope == "batch" else "",
                              {"what_en": what[0], "what_ko": what[1], "value": str(what[2])}))
         return True
 

@@ -40,6 +40,11 @@ TEMPLATES = {
         "ko": "학습이 발산했습니다. 에포크 {epoch_shown}의 {batch_shown}번째 배치에서 "
               "{what_ko} 값이 유한하지 않은 수({value})가 되었습니다. " + _DIVERGED["ko"],
     },
+    ("diverged", "batch"): {
+        "en": "Training diverged: {what_en} is {value} on this batch. " + _DIVERGED["en"],
+        "ko": "학습이 발산했습니다. 이 배치에서 {what_ko} 값이 유한하지 않은 수({value})입니다. "
+              + _DIVERGED["ko"],
+    },
     ("diverged", "epoch"): {
         "en": "Training diverged: the loss of epoch {epoch_shown} is {value}. " + _DIVERGED["en"],
         "ko": "학습이 발산했습니다. 에포크 {epoch_shown}의 손실이 유한하지 않은 수({value})가 "
