@@ -29,3 +29,18 @@ def test_log_axes_and_labels_draw_without_missing_glyphs(lang, caplog):
     assert png.startswith(b"\x89PNG")
     messages = [r.getMessage() for r in caplog.records] + [str(w.message) for w in caught]
     assert [m for m in messages if "glyph" in m.lower()] == []
+
+
+def test_bands_stay_within_what_the_quantity_can_be():
+    """Three seeds give wide t-intervals; an accuracy band still ends at 1, a loss band at 0."""
+    with figures.style("en"):
+        fig, axes = figures.figure(2)
+        figures.band(axes[0, 0], [[0.5, 1.0], [0.9, 0.97], [0.99, 0.9]], "acc",
+                     figures.COLORS[0], upper=1)
+        figures.band(axes[0, 1], [[0.01, 0.3], [0.5, 0.01], [0.02, 0.02]], "loss",
+                     figures.COLORS[1])
+        accuracy = axes[0, 0].collections[0].get_paths()[0].vertices[:, 1]
+        loss = axes[0, 1].collections[0].get_paths()[0].vertices[:, 1]
+        figures.png_bytes(fig)
+    assert accuracy.max() == 1.0 and accuracy.min() >= 0.0
+    assert loss.min() == 0.0

@@ -82,10 +82,13 @@ def png_bytes(fig):
     return buffer.getvalue()
 
 
-def band(ax, curves, label, color, x=None, log=False):
+def band(ax, curves, label, color, x=None, log=False, upper=None):
     """The mean of ``curves`` (one per seed) as a line and its 95% interval as a band.
     ``log=True`` (for a log axis) takes mean and interval of log10 of the values, so the
-    line is the geometric mean and the band stays positive."""
+    line is the geometric mean and the band stays positive. Everything the lab plots is
+    non-negative (losses, accuracies, norms), so the band is cut at 0, and at ``upper``
+    when given (1 for an accuracy): few seeds give wide intervals, but never past what the
+    quantity can be."""
     if log:
         with np.errstate(divide="ignore", invalid="ignore"):
             logs = [np.log10(np.where(stats.clean(c) > 0, stats.clean(c), np.nan))
@@ -93,6 +96,7 @@ def band(ax, curves, label, color, x=None, log=False):
         mean, low, high = (10.0 ** part for part in stats.band(logs))
     else:
         mean, low, high = stats.band(curves)
+        low, high = np.clip(low, 0.0, upper), np.clip(high, 0.0, upper)
     x = np.arange(1, len(mean) + 1) if x is None else np.asarray(x)[:len(mean)]
     ax.plot(x, mean, color=color, label=label, linewidth=1.5)
     if len(curves) > 1:

@@ -25,7 +25,7 @@ def compare(records, lang):
     fig, axes = figures.figure(2)
     for index, (name, runs) in enumerate(runs_of.items()):
         figures.band(axes[0, 0], curves(runs, "loss"), name, color(index), log=True)
-        figures.band(axes[0, 1], curves(runs, "test_accuracy"), name, color(index))
+        figures.band(axes[0, 1], curves(runs, "test_accuracy"), name, color(index), upper=1)
     axes[0, 0].set(xlabel=say("epoch", "에폭"), ylabel=say("training loss", "학습 손실"), yscale="log")
     axes[0, 1].set(xlabel=say("epoch", "에폭"), ylabel=say("test accuracy", "테스트 정확도"))
     axes[0, 1].legend()

@@ -127,7 +127,7 @@ def _training_part(section, by_setting, say):
     for column, activation in enumerate(activations_):
         for index, ((act, loss), runs) in enumerate(by_setting.items()):
             if act == activation:
-                figures.band(axes[0, column], curves(runs, "test_accuracy"), loss, color(index))
+                figures.band(axes[0, column], curves(runs, "test_accuracy"), loss, color(index), upper=1)
         axes[0, column].set(title=say(f"{activation} hidden layers", f"{activation} 은닉층"),
                             xlabel=say("epoch", "에폭"), ylabel=say("test accuracy", "테스트 정확도"),
                             ylim=(0, 1))

@@ -20,7 +20,7 @@ def depth(records, lang):
     fig, axes = figures.figure(2)
     for index, (depth_, runs) in enumerate(by_depth.items()):
         label = say(f"{depth_} hidden", f"은닉층 {depth_}개")
-        figures.band(axes[0, 0], curves(runs, "test_accuracy"), label, color(index))
+        figures.band(axes[0, 0], curves(runs, "test_accuracy"), label, color(index), upper=1)
         figures.band(axes[0, 1], curves(runs, "test_loss"), label, color(index))
     axes[0, 0].set(xlabel=say("epoch", "에폭"), ylabel=say("test accuracy", "테스트 정확도"))
     axes[0, 1].set(xlabel=say("epoch", "에폭"), ylabel=say("test loss", "테스트 손실"))

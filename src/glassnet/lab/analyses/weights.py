@@ -27,7 +27,7 @@ def symmetry(records, lang):
         f"이내) 묶음의 수."))
     fig, axes = figures.figure(2)
     for index, (init, runs) in enumerate(by_init.items()):
-        figures.band(axes[0, 0], curves(runs, "test_accuracy"), init, color(index))
+        figures.band(axes[0, 0], curves(runs, "test_accuracy"), init, color(index), upper=1)
     _epoch_axes(axes[0, 0], say, say("test accuracy", "테스트 정확도"))
     axes[0, 0].legend()
     labels = list(by_init)
@@ -211,8 +211,8 @@ def init_compare(records, lang):
 def _notes_part(section, by_init, say):
     fig, axes = figures.figure(3)
     for index, (init, runs) in enumerate(by_init.items()):
-        figures.band(axes[0, 0], curves(runs, "accuracy"), init, color(index))
-        figures.band(axes[0, 1], curves(runs, "val_accuracy"), init, color(index))
+        figures.band(axes[0, 0], curves(runs, "accuracy"), init, color(index), upper=1)
+        figures.band(axes[0, 1], curves(runs, "val_accuracy"), init, color(index), upper=1)
         figures.band(axes[0, 2], curves(runs, "loss"), init, color(index), log=True)
     _epoch_axes(axes[0, 0], say, say("training accuracy", "학습 정확도"))
     _epoch_axes(axes[0, 1], say, say("validation accuracy (50 samples)", "검증 정확도(50개)"))
@@ -402,7 +402,7 @@ def deep_relu(records, lang):
     for column, depth_ in enumerate(depths):
         for index, ((d, init), runs) in enumerate(by_setting.items()):
             if d == depth_:
-                figures.band(axes[0, column], curves(runs, "test_accuracy"), init, color(index))
+                figures.band(axes[0, column], curves(runs, "test_accuracy"), init, color(index), upper=1)
         axes[0, column].set(title=say(f"{depth_} hidden layers", f"은닉층 {depth_}개"), ylim=(0, 1))
         _epoch_axes(axes[0, column], say, say("test accuracy", "테스트 정확도"))
         axes[0, column].legend()
