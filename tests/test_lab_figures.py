@@ -44,3 +44,18 @@ def test_bands_stay_within_what_the_quantity_can_be():
         figures.png_bytes(fig)
     assert accuracy.max() == 1.0 and accuracy.min() >= 0.0
     assert loss.min() == 0.0
+
+
+def test_relu_histogram_panel_cuts_the_zero_bar_and_states_the_shares():
+    from glassnet.lab.analyses.weights import _relu_panel
+    counts = [5000] + [40, 80, 20] + [0] * 26            # the zeros dwarf the rest
+    runs = [{"metrics": {"saturated_or_zero": [0.5, 0.52], "outside_range": [0.1, 0.3]}}]
+    with figures.style("en"):
+        fig, axes = figures.figure(1)
+        axes[0, 0].bar(range(30), counts)
+        _relu_panel(axes[0, 0], counts, runs, layer=1)
+        top = axes[0, 0].get_ylim()[1]
+        text = axes[0, 0].texts[0].get_text()
+        figures.png_bytes(fig)
+    assert 80 < top < 100
+    assert text == "0: 52.0%\n>1: 30.0%"

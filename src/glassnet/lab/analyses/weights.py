@@ -119,11 +119,20 @@ def init_histograms(records, lang):
                 ax.set_yticks([])
                 if row == 0:
                     ax.set_title(say(f"layer {layer + 1}", f"{layer + 1}층"))
+                if activation == "relu":
+                    _relu_panel(ax, counts[layer], runs, layer)
             axes[row, 0].set_ylabel(init, fontsize=7)
+        for ax in axes[-1]:
+            ax.set_xlabel(say("output", "출력"))
+        relu_note = say(" ReLU's bar at 0 (its exact zeros) is cut to show the rest; each panel "
+                        "gives the share of zeros and of outputs above 1 (off the axis).",
+                        " ReLU의 0 막대(정확히 0인 출력)는 나머지가 보이도록 잘랐다. 각 칸에 0인 "
+                        "출력과 1보다 큰 출력(축 밖)의 비율을 적었다.")
         section.add_figure(f"init-histograms-{activation}", fig, say(
             f"{activation}: histogram of each layer's outputs, one row per initializer "
             f"(seeds pooled).",
-            f"{activation}: 층별 출력의 히스토그램, 초기화마다 한 줄(시드 합산)."))
+            f"{activation}: 층별 출력의 히스토그램, 초기화마다 한 줄(시드 합산).")
+            + (relu_note if activation == "relu" else ""))
     rows = []
     for (activation, init), runs in by_setting.items():
         std = np.mean([r["metrics"]["std"] for r in runs], axis=0)
@@ -138,6 +147,19 @@ def init_histograms(records, lang):
          say("at the limits, layer 5", "5층 한계 비율")], rows))
     section.conclusion = _histogram_conclusion(by_setting, say)
     return section
+
+
+def _relu_panel(ax, counts, runs, layer):
+    """A ReLU histogram: the first bin (the zeros) clipped so the positive outputs show, and
+    the measured shares of zeros and of outputs beyond the axis written in the panel."""
+    rest = max(counts[1:], default=0)
+    if rest > 0:
+        ax.set_ylim(0, 1.15 * rest)
+    zeros = float(np.mean([r["metrics"]["saturated_or_zero"][layer] for r in runs]))
+    beyond = float(np.mean([r["metrics"]["outside_range"][layer] for r in runs]))
+    ax.text(0.97, 0.93, f"0: {percent(zeros)}\n>1: {percent(beyond)}", transform=ax.transAxes,
+            ha="right", va="top", fontsize=7,
+            bbox={"facecolor": "white", "alpha": 0.85, "linewidth": 0, "pad": 1})
 
 
 def _histogram_conclusion(by_setting, say):
