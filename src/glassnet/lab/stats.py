@@ -57,10 +57,13 @@ def separated(a, b):
 
 
 def format_interval(values, digits=3, percent=False):
-    """'0.962 ± 0.004' (or '96.2% ± 0.4'), 'n/a' when nothing is finite."""
+    """'0.962 ± 0.004' (or '96.2% ± 0.4'; '5.64e+06 ± 8.8e+06' for very large or small
+    means), 'n/a' when nothing is finite."""
     mean, half, n = interval(values)
     if n == 0:
         return "n/a"
+    if not percent and (abs(mean) >= 1e4 or 0 < abs(mean) < 1e-3):     # '5.64e+06 ± 8.8e+06'
+        return f"{mean:.2e}" + ("" if math.isnan(half) else f" ± {half:.1e}")
     scale, unit = (100.0, "%") if percent else (1.0, "")
     digits = 1 if percent else digits
     text = f"{mean * scale:.{digits}f}{unit}"
