@@ -216,6 +216,12 @@ def test_activation_layer_gradients(float64, layer):
     assert errors["x"] < 1e-7, errors
 
 
+@pytest.mark.parametrize("axis", [2, -3, 10**9, (1, 1), (1, -1), ()])
+def test_softmax_axis_outside_the_inputs_is_refused_when_built(axis):
+    with pytest.raises(ValueError, match=r"Softmax axis=.* is not an axis .*\(batch, 4\)"):
+        glassnet.Sequential([layers.Input(shape=(4,)), layers.Softmax(axis=axis)])
+
+
 def test_softmax_layer_fuses_with_cross_entropy_only_over_the_last_axis():
     def model(axis):
         m = glassnet.Sequential([layers.Input(shape=(4,)), layers.Dense(3),

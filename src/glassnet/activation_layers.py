@@ -101,6 +101,16 @@ class Softmax(_ActivationLayer):
             raise TypeError(f"Softmax axis must be an integer or a tuple of them, got {axis!r}.")
         self.axis = axis
 
+    def build(self, input_shape):
+        super().build(input_shape)
+        rank = len(input_shape) + 1                     # with the batch axis, as Keras counts
+        axes = self.axis if isinstance(self.axis, tuple) else (self.axis,)
+        if not axes or any(not -rank <= a < rank for a in axes) or \
+                len({a % rank for a in axes}) < len(axes):
+            raise ValueError(f"Softmax axis={self.axis!r} is not an axis (or a set of distinct "
+                             f"axes) of inputs of shape (batch, "
+                             f"{', '.join(map(str, input_shape))}); use -1 for the last axis.")
+
     @property
     def activation(self):
         return self._function if self.axis in (-1, (-1,)) else None
