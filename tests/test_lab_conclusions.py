@@ -85,3 +85,17 @@ def test_deep_relu_says_never_reached_and_gives_the_gradients_it_calls_tiny():
     assert "he_normal 95.1% (reached 50% after 3.0 epochs (3/3 seeds))" in text
     assert "first layer's gradient starts at 1.00e-05 against He's 0.18" in text
     assert "의 그래디언트는 1.00e-05로 시작한다" in conclusion("deep-relu", deep_relu_records(), "ko")
+
+
+def test_exploding_says_when_the_loss_broke():
+    config = {"depth": 6, "width": 8, "learning_rate": 0.01, "epochs": 3, "samples": 16}
+    records = [dict(record("exploding", {**config, "init": init}, seed, test_accuracy=accuracy,
+                           diverged=int(losses[-1] is None), gradient_norms_start=[g, g]),
+                    series={"loss": losses}, findings=[])
+               for init, accuracy, losses, g in [("he_normal", 0.87, [2.2, 1.0, 0.4], 0.5),
+                                                 ("big", 0.1, [None, None, None], 5e6)]
+               for seed in range(2)]
+    text = conclusion("exploding", records)
+    assert "big: first-layer gradient 5.00e+06 at the start; diverged to NaN/inf in 2 of 2 " \
+           "seeds, from epoch 1." in text
+    assert "1 에폭부터 NaN/inf로 발산" in conclusion("exploding", records, "ko")

@@ -373,11 +373,15 @@ def exploding(records, lang):
         norms = [r["metrics"].get("gradient_norms_start") for r in runs]
         if all(norms):
             figures.band(axes[0, 0], norms, init, color(index), log=True)
-        figures.band(axes[0, 1], curves(runs, "loss"), init, color(index), log=True)
+        broken = _first_non_finite_epoch(runs)
+        label = init if broken is None else say(f"{init}: NaN/inf from epoch {broken}",
+                                                 f"{init}: {broken} 에폭부터 NaN/inf")
+        figures.band(axes[0, 1], curves(runs, "loss"), label, color(index), log=True)
     axes[0, 0].set(yscale="log", xlabel=say("layer", "층"), ylabel=say("||dL/dW|| at start", "시작 시 ||dL/dW||"))
     axes[0, 1].set(yscale="log")
     _epoch_axes(axes[0, 1], say, say("training loss (gaps: NaN)", "학습 손실(빈 곳: NaN)"))
     axes[0, 0].legend()
+    axes[0, 1].legend()
     section.add_figure("exploding", fig, say(
         "Left: gradient norm per layer before training. Right: training loss (a line that "
         "stops has become NaN or inf).",
@@ -397,14 +401,24 @@ def exploding(records, lang):
         caught = [c for c in ("exploding_gradient", "diverged") if found(runs, c)]
         section.conclusion.append(say(
             f"{init}: first-layer gradient {number(first)} at the start; "
-            + (f"diverged to NaN/inf in {diverged} of {len(runs)} seeds"
+            + (f"diverged to NaN/inf in {diverged} of {len(runs)} seeds, from epoch "
+               f"{_first_non_finite_epoch(runs)}"
                if diverged else f"trained to {percent(mean(values(runs, 'test_accuracy')))}")
             + (f"; diagnose reports {' and '.join(caught)}" if caught else "") + ".",
             f"{init}: 시작 시 첫 층 그래디언트 {number(first)}; "
-            + (f"시드 {len(runs)}개 중 {diverged}개에서 NaN/inf로 발산"
+            + (f"시드 {len(runs)}개 중 {diverged}개에서 {_first_non_finite_epoch(runs)} 에폭부터 "
+               f"NaN/inf로 발산"
                if diverged else f"{percent(mean(values(runs, 'test_accuracy')))}까지 학습")
             + (f"; diagnose는 {', '.join(caught)}를 보고한다" if caught else "") + "."))
     return section
+
+
+def _first_non_finite_epoch(runs):
+    """The earliest epoch (1-based) whose training loss was NaN or inf in any seed, or None."""
+    epochs = [index + 1 for run in runs
+              for index, value in enumerate(run.get("series", {}).get("loss") or [])
+              if value is None]
+    return min(epochs, default=None)
 
 
 def deep_relu(records, lang):
