@@ -555,6 +555,9 @@ def test_configs_glassnet_cannot_build_safely_are_refused(tmp_path):
     def bad_units(config):
         config["config"]["layers"][2]["config"]["units"] = "many"
 
+    def one_float16_layer(config):          # the others float32: one optimizer cannot hold both
+        config["config"]["layers"][2]["config"]["dtype"]["config"]["name"] = "float16"
+
     cases = [(lambda_layer, "Lambda layer, which holds Python code"),
              (functional, "'Functional' model; glassnet loads Sequential models only"),
              (unknown, "is a Conv2D, which glassnet does not have"),
@@ -563,7 +566,8 @@ def test_configs_glassnet_cannot_build_safely_are_refused(tmp_path):
              (regularized, "no regularizer 'OrthogonalRegularizer'"),
              (unknown_argument, "lora_rank=4 is not supported"),
              (mixed_precision, "mixed_float16"),
-             (bad_units, "units")]
+             (bad_units, "units"),
+             (one_float16_layer, "optimizer 'adam' cannot be built for these layers")]
     for index, (change, match) in enumerate(cases):
         refused(_with_config(path, change, tmp_path / f"case{index}.keras"), match)
     assert not marker.exists()

@@ -198,7 +198,11 @@ class WeightsReader:
             return
         optimizer = model.optimizer
         if not optimizer.built:
-            optimizer.build(model.trainable_weights)
+            try:
+                optimizer.build(model.trainable_weights)
+            except (TypeError, ValueError) as error:     # e.g. layers of different dtypes
+                raise ModelFileError(self.name, f"optimizer {optimizer.name!r} cannot be "
+                                                f"built for these layers: {error}") from None
         current = optimizer.variables
         if len(group.keys()) != len(current):
             if self._untrained(group):
