@@ -72,6 +72,12 @@ def figure(columns=1, rows=1, width=None, height=None):
     return fig, axes
 
 
+def integer_ticks():
+    """A tick locator for counts (layers, epochs): whole numbers only."""
+    from matplotlib.ticker import MaxNLocator
+    return MaxNLocator(integer=True)
+
+
 def png_bytes(fig):
     """The figure as PNG bytes (and the figure closed)."""
     _, plt = _pyplot()

@@ -41,6 +41,7 @@ def vanishing(records, lang):
             figures.band(ax, [n[-1] for n in norms], f"{activation}, " + say("end", "끝"),
                          color(index + 2), x=layers, log=True)
         ax.set_yscale("log")
+        ax.xaxis.set_major_locator(figures.integer_ticks())
         ax.set(xlabel=say("layer (1 = first)", "층 (1 = 첫 층)"), ylabel="||dL/dW||",
                title=say(f"{depth_} hidden layers", f"은닉층 {depth_}개"))
     axes[0, 0].legend()

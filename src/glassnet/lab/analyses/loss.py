@@ -123,11 +123,13 @@ def losses(records, lang):
 
 def _training_part(section, by_setting, say):
     activations_ = list(dict.fromkeys(a for a, _ in by_setting))
+    losses_ = list(dict.fromkeys(loss for _, loss in by_setting))     # one colour per loss
     fig, axes = figures.figure(len(activations_))
     for column, activation in enumerate(activations_):
-        for index, ((act, loss), runs) in enumerate(by_setting.items()):
+        for (act, loss), runs in by_setting.items():
             if act == activation:
-                figures.band(axes[0, column], curves(runs, "test_accuracy"), loss, color(index), upper=1)
+                figures.band(axes[0, column], curves(runs, "test_accuracy"), loss,
+                             color(losses_.index(loss)), upper=1)
         axes[0, column].set(title=say(f"{activation} hidden layers", f"{activation} 은닉층"),
                             xlabel=say("epoch", "에폭"), ylabel=say("test accuracy", "테스트 정확도"),
                             ylim=(0, 1))

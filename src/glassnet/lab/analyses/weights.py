@@ -38,7 +38,8 @@ def symmetry(records, lang):
                   for runs in by_init.values()]
         axes[0, 1].bar(np.arange(len(labels)) + layer * width, counts, width,
                        label=say(f"layer {layer + 1}", f"{layer + 1}층"), color=color(layer))
-    axes[0, 1].set_xticks(np.arange(len(labels)) + width * (layer_count - 1) / 2, labels)
+    axes[0, 1].set_xticks(np.arange(len(labels)) + width * (layer_count - 1) / 2, labels,
+                          rotation=20, ha="right")
     axes[0, 1].set(ylabel=say("distinct units", "서로 다른 노드 수"))
     axes[0, 1].legend()
     section.add_figure("symmetry", fig, say(
@@ -378,9 +379,10 @@ def exploding(records, lang):
                                                  f"{init}: {broken} 에폭부터 NaN/inf")
         figures.band(axes[0, 1], curves(runs, "loss"), label, color(index), log=True)
     axes[0, 0].set(yscale="log", xlabel=say("layer", "층"), ylabel=say("||dL/dW|| at start", "시작 시 ||dL/dW||"))
+    axes[0, 0].xaxis.set_major_locator(figures.integer_ticks())
     axes[0, 1].set(yscale="log")
     _epoch_axes(axes[0, 1], say, say("training loss (gaps: NaN)", "학습 손실(빈 곳: NaN)"))
-    axes[0, 0].legend()
+    axes[0, 0].legend(frameon=True, framealpha=0.9, edgecolor="none")
     axes[0, 1].legend()
     section.add_figure("exploding", fig, say(
         "Left: gradient norm per layer before training. Right: training loss (a line that "
