@@ -23,10 +23,13 @@ def softmax(records, lang):
     section = Section(setup=say(
         "No training: softmax(z)_i = exp(z_i) / sum_j exp(z_j) (computed as exp(z - max z)), "
         "max as a one-hot of the largest input, and the cross-entropy -sum_i p_i log q_i of a "
-        "worked table by glassnet.losses.categorical_crossentropy.",
+        "worked table by glassnet.losses.categorical_crossentropy. The notes' own table is an "
+        "image, so this one is a stand-in of four samples, built with the right class least "
+        "likely in sample #3 as the notes describe.",
         "학습 없음: softmax(z)_i = exp(z_i) / sum_j exp(z_j)(exp(z - max z)로 계산), max는 가장 큰 "
         "입력의 원-핫, 계산 예제 표의 교차 엔트로피 -sum_i p_i log q_i는 "
-        "glassnet.losses.categorical_crossentropy로 계산."))
+        "glassnet.losses.categorical_crossentropy로 계산. 노트의 표는 이미지라서, 노트의 설명대로 "
+        "샘플 #3에서 정답 확률이 가장 낮도록 만든 네 샘플의 표로 대신한다."))
     inputs = worked["inputs"]
     fig, axes = figures.figure(len(inputs) + 1, width=3.0 * (len(inputs) + 1))
     positions = np.arange(len(inputs[0]))

@@ -86,7 +86,8 @@ def _depth_conclusion(by_depth, say):
     shallow, deepest = depths[0], depths[-1]
     paragraphs = [say(
         f"Best mean test accuracy: {best} hidden layer(s), {percent(mean(accuracy[best]))}. "
-        f"{shallow} hidden layer: {percent(mean(accuracy[shallow]))}; {deepest}: "
+        f"{shallow} hidden layer(s): {percent(mean(accuracy[shallow]))}; {deepest} hidden "
+        f"layers: "
         f"{percent(mean(accuracy[deepest]))}; {separation(say, accuracy[shallow], accuracy[deepest])}.",
         f"평균 테스트 정확도가 가장 높은 것은 은닉층 {best}개({percent(mean(accuracy[best]))}). "
         f"은닉층 {shallow}개: {percent(mean(accuracy[shallow]))}, {deepest}개: "
