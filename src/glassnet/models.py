@@ -511,11 +511,12 @@ class Sequential:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """The loss (and metrics) on (x, y): ``loss``, or ``[loss, *metrics]`` in compile's
-        order, or a dict with ``return_dict=True`` (as Keras)."""
+        order, or a dict with ``return_dict=True`` (as Keras). ``steps`` batches at most."""
         self._require_compiled("evaluate")
         verbose = _verbosity(verbose)
         batch_size = _batch_size(batch_size)
         x, y, sample_weight = self._checked(x, y, sample_weight)
+        x, y, sample_weight = _first_batches(steps, batch_size, x, y, sample_weight)
         self._collect_params()
         self._build_optimizer()
         self._build_metrics(y)
@@ -556,10 +557,12 @@ class Sequential:
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """The outputs for ``x`` in inference mode (dropout off), in batches of ``batch_size``."""
+        """The outputs for ``x`` in inference mode (dropout off), in batches of ``batch_size``
+        (the first ``steps`` batches only, when given)."""
         verbose = _verbosity(verbose)
         x = self._inputs(x)
         batch_size = _batch_size(batch_size)
+        x, = _first_batches(steps, batch_size, x)
         callback_list = callbacks_module.CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=math.ceil(len(x) / batch_size))
@@ -746,6 +749,15 @@ def _should_validate(epoch, validation_freq):
 
 def _batch_size(batch_size):
     return 32 if batch_size is None else _positive_int(batch_size, "batch_size")
+
+
+def _first_batches(steps, batch_size, *arrays):
+    """The arrays cut to their first ``steps`` batches (all of them when steps is None or
+    more than there are), as Keras's ``steps`` on in-memory data."""
+    if steps is None:
+        return arrays
+    end = _positive_int(steps, "steps") * batch_size
+    return tuple(None if array is None else array[:end] for array in arrays)
 
 
 def _positive_int(value, name):

@@ -168,6 +168,21 @@ def test_evaluate_and_train_on_batch_return_keras_shapes(keras, metrics):
         np.testing.assert_allclose(ours_value, theirs_value, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("steps", [2, 9])
+def test_steps_limits_evaluate_and_predict_to_the_first_batches(keras, steps):
+    theirs, ours = _both(keras, _classifier)
+    x, y = _data(20)
+    results = []
+    for model, lib in ((theirs, keras), (ours, glassnet)):
+        _compile(model, lib, metrics=["accuracy"])
+        results.append((model.evaluate(x, y, batch_size=4, steps=steps, verbose=0),
+                        np.asarray(model.predict(x, batch_size=4, steps=steps, verbose=0))))
+    (keras_evaluation, keras_outputs), (our_evaluation, our_outputs) = results
+    np.testing.assert_allclose(our_evaluation, keras_evaluation, rtol=1e-5)
+    assert our_outputs.shape == keras_outputs.shape == (min(4 * steps, 20), 3)
+    np.testing.assert_allclose(our_outputs, keras_outputs, rtol=1e-5, atol=1e-6)
+
+
 def test_history_keys_without_validation_and_with_validation_data(keras):
     theirs, ours = _both(keras, _classifier)
     x, y = _data(20)
