@@ -87,6 +87,7 @@ def test_compare_runs_the_users_grid(capsys, tmp_path):
         ("he_normal", "tanh")}
     page = (tmp_path / "index.html").read_text()
     assert "activation=tanh, init=he_normal" in page
+    assert "Your grid (glassnet compare)" in page and "Each lesson of Chapter 7" not in page
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -27,6 +27,14 @@ TEXT = {
               "ko": "7장(심층 신경망)의 각 내용을 시드 {seeds}개로 반복한 실험으로 보인다. 곡선은 시드 "
                     "평균과 95% 구간, 표는 평균 ± 95% 구간(스튜던트 t)이다. 모든 결론은 여기서 측정한 "
                     "수치로 쓴다. 결과: results.json, 그림: 이 페이지 옆의 PNG 파일."},
+    "intro_compare": {
+        "en": "Your grid (glassnet compare): every combination of the settings run over {seeds} "
+              "seed(s); curves show the mean over seeds with a 95% band, tables mean ± the 95% "
+              "interval (Student's t). Every conclusion is written from the numbers measured "
+              "here. Results: results.json; figures: PNG files beside this page.",
+        "ko": "사용자 그리드(glassnet compare): 설정의 모든 조합을 시드 {seeds}개로 반복했다. 곡선은 "
+              "시드 평균과 95% 구간, 표는 평균 ± 95% 구간(스튜던트 t)이다. 모든 결론은 여기서 측정한 "
+              "수치로 쓴다. 결과: results.json, 그림: 이 페이지 옆의 PNG 파일."},
     "catalogue": {"en": "Catalogue", "ko": "실험 목록"},
     "id": {"en": "experiment", "ko": "실험"},
     "question": {"en": "question", "ko": "질문"},
@@ -155,7 +163,8 @@ footer { margin-top: 3em; color: #777; font-size: 0.85em; }
 
 def _page(experiments, records, parts, lang, seeds):
     seeds = seeds or max((r["seed"] for r in records), default=0) + 1
-    body = "\n".join([f"<h1>{_t('title', lang)}</h1>", f"<p>{_t('intro', lang, seeds=seeds)}</p>",
+    intro = "intro_compare" if all(e.id == "compare" for e in experiments) else "intro"
+    body = "\n".join([f"<h1>{_t('title', lang)}</h1>", f"<p>{_t(intro, lang, seeds=seeds)}</p>",
                       _catalogue_html(experiments, records, lang), *parts,
                       f"<footer>{_t('footer', lang, version=__version__, count=len(records))}"
                       f"</footer>"])
