@@ -103,7 +103,10 @@ def band(ax, curves, label, color, x=None, log=False, upper=None):
     else:
         mean, low, high = stats.band(curves)
         low, high = np.clip(low, 0.0, upper), np.clip(high, 0.0, upper)
-    x = np.arange(1, len(mean) + 1) if x is None else np.asarray(x)[:len(mean)]
+    if x is None:                                   # one point per epoch: 1, 2, 3, ...
+        x = np.arange(1, len(mean) + 1)
+        ax.xaxis.set_major_locator(integer_ticks())
+    x = np.asarray(x)[:len(mean)]
     ax.plot(x, mean, color=color, label=label, linewidth=1.5)
     if len(curves) > 1:
         ax.fill_between(x, low, high, color=color, alpha=0.2, linewidth=0)
