@@ -70,6 +70,8 @@ def test_second_run_reuses_every_stored_trial(tmp_path):
     again, ran, reused = runner.run(trials, tmp_path, jobs=1)
     assert (ran, reused) == (0, 6)
     assert again == records
+    with pytest.raises(ValueError, match="--jobs must be a positive integer, got -1"):
+        runner.run(trials, tmp_path, jobs=-1)          # refused even when nothing is left to run
 
 
 def test_worker_processes_give_bit_identical_metrics(tmp_path):

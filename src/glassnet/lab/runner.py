@@ -66,6 +66,8 @@ def run(trials, out_dir, jobs=None, scheduler=None, progress=None):
     ``records`` follow the order of ``trials``. ``progress(done, total)`` is called after
     each trial (stored or new).
     """
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"--jobs must be a positive integer, got {jobs!r}.")
     store = TrialStore(out_dir)
     records = {}
     for trial in trials:
@@ -102,8 +104,6 @@ def _execute(trials, jobs, scheduler):
         yield from _execute_dask(specs, scheduler)
         return
     jobs = default_jobs() if jobs is None else jobs
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"--jobs must be a positive integer, got {jobs!r}.")
     if jobs == 1 or len(specs) == 1:
         for spec in specs:
             yield _guarded(spec, _run_spec)
