@@ -33,12 +33,19 @@ FUZZ = settings(max_examples=int(_DEEP or 120), deadline=None, derandomize=not _
 
 @functools.lru_cache(maxsize=1)
 def valid_file():
-    """The bytes of a small trained, compiled model with every layer type."""
+    """The bytes of a small trained, compiled model with every layer type, a regularizer and
+    a learning-rate schedule."""
     glassnet.utils.set_random_seed(0)
-    model = glassnet.Sequential([glassnet.Input((2, 3)), layers.Flatten(),
-                                 layers.Dense(4, activation="relu"), layers.Dropout(0.5),
-                                 layers.Dense(2), layers.Activation("softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model = glassnet.Sequential([
+        glassnet.Input((2, 3)), layers.Flatten(),
+        layers.Dense(4, activation="relu", kernel_regularizer="l2"),
+        layers.BatchNormalization(), layers.LeakyReLU(), layers.GaussianNoise(0.1),
+        layers.Dropout(0.5), layers.Reshape((2, 2)), layers.Softmax(axis=1),
+        layers.ReLU(max_value=1.0), layers.Flatten(), layers.Dense(2),
+        layers.Activation("softmax")])
+    schedule = glassnet.optimizers.schedules.ExponentialDecay(0.01, 10, 0.9)
+    model.compile(optimizer=glassnet.optimizers.Adam(schedule, clipnorm=1.0),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     x = np.random.default_rng(0).normal(size=(8, 2, 3)).astype("float32")
     model.fit(x, np.arange(8) % 2, epochs=1, batch_size=4, verbose=0)
     buffer = io.BytesIO()
