@@ -656,3 +656,12 @@ def test_cli_inspect_refuses_bad_files_in_one_line(tmp_path, capsys):
     assert main(["inspect", str(tmp_path / "plain.keras"), "--data",
                  str(tmp_path / "d.npz")]) == 2
     assert "no loss" in capsys.readouterr().err
+    _, trained = trained_file(tmp_path)
+    np.savez(tmp_path / "named.npz", images=np.zeros((2, 4, 3)), labels=np.zeros(2))
+    assert main(["inspect", str(trained), "--data", str(tmp_path / "named.npz")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "holds arrays named x and y; this one has images, " \
+                                       "labels." in error
+    assert main(["inspect", str(tmp_path / "missing.keras")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "missing.keras': no such file" in error

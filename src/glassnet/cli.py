@@ -50,6 +50,9 @@ def _run_inspect(args):
     try:
         if args.data.endswith(".npz"):
             with np.load(args.data, allow_pickle=False) as arrays:
+                if not {"x", "y"} <= set(arrays.files):
+                    raise ValueError(f"a .npz file for --data holds arrays named x and y; "
+                                     f"this one has {', '.join(arrays.files) or 'none'}.")
                 x, y = arrays["x"], arrays["y"]
         else:
             table = np.loadtxt(args.data, delimiter=",", ndmin=2)
