@@ -3,13 +3,13 @@ scripted loss sequences (Keras 3's rules), TerminateOnNaN, the progress bar's li
 the same scripts in tests/oracles/test_keras_fit.py."""
 import io
 import re
-import warnings
 
 import numpy as np
 import pytest
 
 import glassnet
 from glassnet import callbacks, layers, models
+from tests.helpers import hook_recorder
 
 
 def _model(seed=0):
@@ -26,28 +26,6 @@ def _data(n=12):
     return x, (x[:, 0] > 0).astype(int)
 
 
-class Recorder(callbacks.Callback):
-    """Writes down every hook call as (hook, argument)."""
-
-    def __init__(self):
-        super().__init__()
-        self.calls = []
-
-    def __getattribute__(self, name):
-        attribute = super().__getattribute__(name)
-        if name.startswith("on_") and callable(attribute):
-            calls = super().__getattribute__("calls")
-
-            def record(*args, **kwargs):
-                calls.append((name,) + tuple(a for a in args if isinstance(a, int)))
-                return attribute(*args, **kwargs)
-            return record
-        return attribute
-
-    def _uses(self, hook):
-        return True
-
-
 FIT_HOOKS = [("on_train_begin",), ("on_epoch_begin", 0),
              ("on_train_batch_begin", 0), ("on_batch_begin", 0),
              ("on_train_batch_end", 0), ("on_batch_end", 0),
@@ -58,7 +36,7 @@ FIT_HOOKS = [("on_train_begin",), ("on_epoch_begin", 0),
 
 
 def test_fit_calls_the_hooks_in_keras_order():
-    recorder = Recorder()
+    recorder = hook_recorder(callbacks.Callback)
     x, y = _data(12)
     _model().fit(x, y, batch_size=5, epochs=1, validation_split=0.25, verbose=0,
                  callbacks=[recorder])
@@ -68,7 +46,7 @@ def test_fit_calls_the_hooks_in_keras_order():
 def test_evaluate_and_predict_hooks():
     x, y = _data(6)
     model = _model()
-    recorder = Recorder()
+    recorder = hook_recorder(callbacks.Callback)
     model.evaluate(x, y, batch_size=4, verbose=0, callbacks=[recorder])
     assert recorder.calls == [("on_test_begin",), ("on_test_batch_begin", 0),
                               ("on_test_batch_end", 0), ("on_test_batch_begin", 1),

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import glassnet
+from tests.helpers import hook_recorder
 
 
 def _both(keras, build):
@@ -216,35 +217,13 @@ def test_to_categorical_matches_keras(keras):
 
 # -- callbacks ------------------------------------------------------------------------------------
 
-def _recorder(base):
-    class Recorder(base):
-        def __init__(self):
-            super().__init__()
-            self.calls = []
-
-        def __getattribute__(self, name):
-            attribute = super().__getattribute__(name)
-            if name.startswith("on_") and callable(attribute):
-                calls = super().__getattribute__("calls")
-
-                def record(*args, **kwargs):
-                    calls.append((name,) + tuple(a for a in args if isinstance(a, int)))
-                    return attribute(*args, **kwargs)
-                return record
-            return attribute
-
-        def _uses(self, hook):
-            return True
-    return Recorder()
-
-
 def test_fit_evaluate_predict_call_the_hooks_keras_calls(keras):
     theirs, ours = _both(keras, _classifier)
     x, y = _data(12)
     calls = []
     for model, lib in ((theirs, keras), (ours, glassnet)):
         _compile(model, lib, metrics=["accuracy"])
-        recorder = _recorder(lib.callbacks.Callback)
+        recorder = hook_recorder(lib.callbacks.Callback)
         model.fit(x, y, batch_size=5, epochs=2, validation_split=0.25, verbose=0,
                   callbacks=[recorder])
         model.evaluate(x, y, batch_size=5, verbose=0, callbacks=[recorder])
