@@ -16,8 +16,8 @@ what else was running. Off by default.
 The size of the work is the multiply-adds of one forward pass of a batch, batch_size * (number
 of weights), which ``fit``, ``evaluate`` and ``predict`` pass in. ``ONE_THREAD_BELOW`` is where
 two threads start to pay on this project's 2-core machines (benchmarks/bench_threads.py
-measures it; /work/notes/perf.md has the figures). threadpoolctl is imported only here and only
-if installed; without it nothing changes.
+measures it and prints the figures). threadpoolctl is imported only here and only if
+installed; without it nothing changes.
 """
 import contextlib
 import os
