@@ -75,9 +75,11 @@ def vanishing(records, lang):
         section.tables.append(Table(
             say(f"The chain rule with numbers, {activation}, {deepest} hidden layers (seed 0, "
                 f"before training): the gradient reaching layer l is multiplied by f'(z) of "
-                f"every layer above it",
+                f"every layer above it, and by their weights too; ||dL/dW|| is the measured "
+                f"result of both",
                 f"숫자로 본 연쇄 법칙: {activation}, 은닉층 {deepest}개(시드 0, 학습 전). l층에 "
-                f"도달하는 그래디언트에는 그 위 모든 층의 f'(z)가 곱해진다"),
+                f"도달하는 그래디언트에는 그 위 모든 층의 f'(z)와 가중치가 곱해진다. ||dL/dW||는 둘을 "
+                f"모두 거친 측정값이다"),
             [say("layer", "층"), say("mean f'(z)", "평균 f'(z)"),
              say("product of f' from this layer to the top", "이 층부터 맨 위까지 f'의 곱"),
              "||dL/dW||"], rows))
