@@ -114,3 +114,14 @@ def test_a_scheduler_that_cannot_be_reached_is_one_clear_error(capsys, tmp_path,
     last = err.strip().splitlines()[-1]
     assert last.startswith(f"glassnet lab: --scheduler: cannot connect to the Dask scheduler "
                            f"at '{address}'") and "Traceback" not in err
+
+
+def test_compare_gives_every_non_sparse_loss_one_hot_targets(capsys, tmp_path):
+    code, out, err = run(capsys, "compare", "--loss", "mae", "kl_divergence", "categorical_hinge",
+                         "--epochs", "1", "--width", "8", "--seeds", "1", "--jobs", "1",
+                         "--out", str(tmp_path))
+    assert code == 0, err
+    trials = json.loads((tmp_path / "results.json").read_text())["trials"]
+    assert sorted(t["config"]["loss"] for t in trials) == ["categorical_hinge", "kl_divergence",
+                                                           "mae"]
+    assert all(t["metrics"]["test_loss"] is not None for t in trials)

@@ -126,7 +126,7 @@ COMPARE_OPTIONS = (
     ("--activation", str, "relu", "hidden activation, as Keras names it"),
     ("--init", str, "glorot_uniform", "kernel initializer, as Keras names it"),
     ("--loss", str, "sparse_categorical_crossentropy",
-     "loss, as Keras names it (mse and categorical_crossentropy get one-hot targets)"),
+     "loss, as Keras names it (every loss but the sparse ones gets one-hot targets)"),
     ("--optimizer", str, "adam", "optimizer, as Keras names it"),
     ("--learning-rate", float, None, "learning rate (default: the optimizer's own)"),
     ("--epochs", int, 20, "epochs"),

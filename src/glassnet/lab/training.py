@@ -14,7 +14,6 @@ import numpy as np
 from .. import callbacks, datasets, layers, optimizers, utils
 from ..models import Sequential
 
-ONE_HOT_LOSSES = ("mse", "mean_squared_error", "categorical_crossentropy")
 
 
 @dataclasses.dataclass
@@ -84,10 +83,12 @@ def compile_mlp(model, config):
 
 
 def labels_for(config, y, classes):
-    """Integer labels, or one-hot rows for the losses that compare whole output vectors."""
-    if config.get("loss", "sparse_categorical_crossentropy") in ONE_HOT_LOSSES:
-        return utils.to_categorical(y, classes)
-    return y
+    """Integer labels for a sparse loss (sparse_categorical_crossentropy), one-hot rows for
+    every other loss: those compare the whole softmax output with a target vector (mse, mae,
+    categorical_crossentropy, kl_divergence, categorical_hinge, ...)."""
+    if "sparse" in str(config.get("loss", "sparse_categorical_crossentropy")).lower():
+        return y
+    return utils.to_categorical(y, classes)
 
 
 class EpochRecorder(callbacks.Callback):
