@@ -54,6 +54,7 @@ def test_lab_runs_reuses_and_says_where_the_report_is(capsys, tmp_path):
     for trial in results["trials"]:
         assert {"experiment", "config", "seed", "metrics"} <= set(trial)
     assert sorted(p.name for p in tmp_path.glob("*.png")) == ["softmax.png", "symmetry.png"]
+    assert "This is a --quick run" in (tmp_path / "index.html").read_text()
     code, out, _ = run(capsys, "lab", "softmax", "symmetry", "--quick", "--seeds", "2",
                        "--jobs", "1", "--out", str(tmp_path))
     assert SUMMARY.match(out.strip().splitlines()[-1]).groups()[:3] == ("7", "0", "7")
@@ -88,6 +89,7 @@ def test_compare_runs_the_users_grid(capsys, tmp_path):
     page = (tmp_path / "index.html").read_text()
     assert "activation=tanh, init=he_normal" in page
     assert "Your grid (glassnet compare)" in page and "Each lesson of Chapter 7" not in page
+    assert "--quick" not in page
 
 
 @pytest.mark.parametrize("argv, message", [

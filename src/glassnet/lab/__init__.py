@@ -50,5 +50,5 @@ def _run(experiments, seeds, out, jobs, scheduler, lang, quick, progress):
     trials = runner.plan(experiments, seeds, quick)
     records, ran, reused = runner.run(trials, out, jobs=jobs, scheduler=scheduler,
                                       progress=progress)
-    report = write_report(experiments, records, out, lang=lang, seeds=seeds)
+    report = write_report(experiments, records, out, lang=lang, seeds=seeds, quick=quick)
     return LabRun(report.resolve(), records, ran, reused)

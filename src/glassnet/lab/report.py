@@ -35,6 +35,12 @@ TEXT = {
         "ko": "사용자 그리드(glassnet compare): 설정의 모든 조합을 시드 {seeds}개로 반복했다. 곡선은 "
               "시드 평균과 95% 구간, 표는 평균 ± 95% 구간(스튜던트 t)이다. 모든 결론은 여기서 측정한 "
               "수치로 쓴다. 결과: results.json, 그림: 이 페이지 옆의 PNG 파일."},
+    "quick": {"en": "This is a --quick run: every size is tiny (2 epochs, a few samples), so "
+                    "the numbers only show that everything runs and the conclusions below mean "
+                    "little. Run without --quick for the real measurements.",
+              "ko": "--quick 실행이다: 모든 크기가 아주 작아(2 에폭, 적은 샘플) 수치는 모든 것이 "
+                    "실행된다는 것만 보여 주며 아래 결론은 큰 의미가 없다. 실제 측정은 --quick 없이 "
+                    "실행한다."},
     "catalogue": {"en": "Catalogue", "ko": "실험 목록"},
     "id": {"en": "experiment", "ko": "실험"},
     "question": {"en": "question", "ko": "질문"},
@@ -65,9 +71,10 @@ def write_results(records, out_dir):
     return path
 
 
-def write_report(experiments, records, out_dir, lang="en", seeds=None):
+def write_report(experiments, records, out_dir, lang="en", seeds=None, quick=False):
     """Analyse the ``records`` of each of ``experiments`` and write index.html, the PNGs and
-    results.json under ``out_dir``; return the path of index.html."""
+    results.json under ``out_dir``; return the path of index.html. ``quick`` (the sizes of
+    ``--quick``) puts a warning at the top that the numbers mean little."""
     if lang not in ("en", "ko"):
         raise ValueError(f"--lang must be 'en' or 'ko', got {lang!r}.")
     out_dir = Path(out_dir)
@@ -83,7 +90,7 @@ def write_report(experiments, records, out_dir, lang="en", seeds=None):
             for figure in section.figures:
                 write_atomic(out_dir / f"{figure.name}.png", figure.png)
             parts.append(_section_html(experiment, section, len(mine), lang))
-    page = _page(experiments, records, parts, lang, seeds)
+    page = _page(experiments, records, parts, lang, seeds, quick)
     path = out_dir / "index.html"
     write_atomic(path, page.encode("utf-8"))
     return path
@@ -157,14 +164,17 @@ caption { text-align: left; color: #555; padding-bottom: 0.3em; }
 th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } tr.highlight td { background: #fff3c4; font-weight: bold; }
 .conclusion { background: #f3f8ff; border-left: 4px solid #1f77b4; padding: 0.4em 0.8em; }
+.quick { background: #fff3c4; border-left: 4px solid #d62728; padding: 0.4em 0.8em; }
 footer { margin-top: 3em; color: #777; font-size: 0.85em; }
 """
 
 
-def _page(experiments, records, parts, lang, seeds):
+def _page(experiments, records, parts, lang, seeds, quick=False):
     seeds = seeds or max((r["seed"] for r in records), default=0) + 1
     intro = "intro_compare" if all(e.id == "compare" for e in experiments) else "intro"
-    body = "\n".join([f"<h1>{_t('title', lang)}</h1>", f"<p>{_t(intro, lang, seeds=seeds)}</p>",
+    warning = f'<p class="quick">{_t("quick", lang)}</p>' if quick else ""
+    body = "\n".join([f"<h1>{_t('title', lang)}</h1>", warning,
+                      f"<p>{_t(intro, lang, seeds=seeds)}</p>",
                       _catalogue_html(experiments, records, lang), *parts,
                       f"<footer>{_t('footer', lang, version=__version__, count=len(records))}"
                       f"</footer>"])
