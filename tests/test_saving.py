@@ -601,6 +601,39 @@ def test_custom_objects_map_class_names(tmp_path):
         glassnet.models.load_model(renamed, custom_objects={"MyDense": MyDense})
 
 
+def test_custom_objects_reach_nested_objects(tmp_path):
+    """A user's schedule inside the optimizer and initializer inside a layer, as Keras."""
+    class Halving(glassnet.optimizers.schedules.LearningRateSchedule):
+        def __init__(self, rate=0.1):
+            self.rate = rate
+
+        def __call__(self, step):
+            return self.rate / (1 + step)
+
+        def get_config(self):
+            return {"rate": self.rate}
+
+    class Fours(glassnet.initializers.Constant):
+        def __init__(self):
+            super().__init__(4.0)
+
+        def get_config(self):
+            return {}
+
+    model = glassnet.Sequential([glassnet.Input((3,)),
+                                 layers.Dense(2, bias_initializer=Fours())])
+    model.compile(optimizer=glassnet.optimizers.SGD(Halving(0.2)), loss="mse")
+    model.fit(np.ones((4, 3)), np.zeros((4, 2)), verbose=0)
+    model.save(tmp_path / "custom.keras")
+    refused(tmp_path / "custom.keras", "Fours")
+    loaded = glassnet.models.load_model(tmp_path / "custom.keras",
+                                        custom_objects={"Halving": Halving, "Fours": Fours})
+    schedule = loaded.optimizer.learning_rate_schedule
+    assert isinstance(schedule, Halving) and schedule.rate == 0.2
+    assert isinstance(loaded.layers[0].bias_initializer, Fours)
+    assert loaded.optimizer.learning_rate == pytest.approx(0.2 / (1 + 1))
+
+
 def test_a_config_cannot_make_glassnet_allocate_more_than_the_file_holds(tmp_path):
     _, path = trained_file(tmp_path)
 

@@ -206,7 +206,7 @@ def dtype_name(value, where):
     return value
 
 
-def _arguments(cls, config, where):
+def _arguments(cls, config, where, custom_objects=None):
     """``config`` as keyword arguments for ``cls``: nested objects built, Keras-only arguments
     with inert values dropped, any other unknown argument refused."""
     _require(isinstance(config, dict), f"{where}: its config must be a JSON object, got "
@@ -224,7 +224,7 @@ def _arguments(cls, config, where):
         if key == "dtype":
             value = dtype_name(value, where)
         elif isinstance(value, dict) and _family(key) is not None:
-            value = deserialize(_family(key), value, f"{where}, {key}")
+            value = deserialize(_family(key), value, f"{where}, {key}", custom_objects)
         kwargs[key] = value
     return kwargs
 
@@ -277,8 +277,8 @@ def deserialize(family, value, where, custom_objects=None):
         cls = module.registry.lookup(class_name)
     if not inspect.isclass(cls):
         return cls
-    return _build(cls, _arguments(cls, value.get("config") or {}, f"{where} ({class_name})"),
-                  f"{where} ({class_name})")
+    where = f"{where} ({class_name})"
+    return _build(cls, _arguments(cls, value.get("config") or {}, where, custom_objects), where)
 
 
 def _registered_name(entry, where):
@@ -315,7 +315,7 @@ def layer_from_entry(entry, index, custom_objects=None):
     config = entry.get("config")
     name = config.get("name") if isinstance(config, dict) else None
     where = f"layer {index} ({name!r}, {entry['class_name']})"
-    return _build(cls, _arguments(cls, config, where), where)
+    return _build(cls, _arguments(cls, config, where, custom_objects), where)
 
 
 @contextlib.contextmanager
