@@ -634,6 +634,14 @@ def test_custom_objects_reach_nested_objects(tmp_path):
     assert loaded.optimizer.learning_rate == pytest.approx(0.2 / (1 + 1))
 
 
+def test_a_function_as_learning_rate_cannot_be_saved_and_says_why(tmp_path):
+    model = small_model(optimizer=glassnet.optimizers.SGD(learning_rate=lambda: 0.1))
+    with pytest.raises(ValueError, match="plain function, which a file cannot hold.*"
+                                         "LearningRateSchedule subclass"):
+        model.save(tmp_path / "m.keras")
+    assert not (tmp_path / "m.keras").exists()
+
+
 def test_a_config_cannot_make_glassnet_allocate_more_than_the_file_holds(tmp_path):
     _, path = trained_file(tmp_path)
 

@@ -136,6 +136,8 @@ def test_a_callable_of_no_argument_is_a_learning_rate_too():
     rate[0] = 0.25
     sgd.apply([w], [np.ones(1)])
     assert w[0] == pytest.approx(-0.75)
+    assert "SGD(learning_rate=<function" in repr(sgd)             # repr and config work
+    assert optimizers.SGD.from_config(sgd.get_config()).learning_rate == 0.25
 
 
 def test_state_has_no_learning_rate_variable_and_round_trips():

@@ -131,11 +131,14 @@ def model_config(model):
 
 def compile_config(model):
     """Keras's ``compile_config``: the optimizer, the loss and the metrics as compiled."""
-    from . import losses, optimizers
+    from . import losses, optimizers, schedules
     specs = getattr(model, "_metric_specs", [])          # (identifier, weighted) pairs
     metrics = [_metric_entry(m) for m, weighted in specs if not weighted]
     weighted = [_metric_entry(m) for m, weighted in specs if weighted]
     loss_weight = getattr(model, "_loss_weight", 1.0)
+    rate = model.optimizer.learning_rate_schedule
+    if rate is not None:
+        schedules.serialize(rate)             # a plain function cannot be saved: it says so
     return {"optimizer": keras_object("optimizers", optimizers.serialize(model.optimizer)),
             "loss": keras_object("losses", losses.serialize(model.loss)),
             "loss_weights": None if loss_weight == 1.0 else loss_weight,

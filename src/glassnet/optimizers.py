@@ -291,7 +291,9 @@ class Optimizer:
     def get_config(self):
         """Keras's keys, in Keras's order (a schedule as its ``{"class_name", "config"}``)."""
         schedule = self.learning_rate_schedule
-        learning_rate = self.learning_rate if schedule is None else schedules.serialize(schedule)
+        learning_rate = self.learning_rate if schedule is None else schedule
+        if isinstance(schedule, schedules.LearningRateSchedule):
+            learning_rate = schedules.serialize(schedule)   # a plain function stays itself
         return {"name": self.name, "learning_rate": learning_rate,
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                 "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,

@@ -236,6 +236,11 @@ class CosineDecayRestarts(LearningRateSchedule):
 
 def serialize(schedule):
     """``{"class_name": ..., "config": ...}``, as Keras's (without its module fields)."""
+    if not isinstance(schedule, LearningRateSchedule):
+        raise ValueError(f"The learning rate {schedule!r} is a plain function, which a file "
+                         f"cannot hold (a file holds no code). Write it as a "
+                         f"LearningRateSchedule subclass with get_config() (and load it with "
+                         f"custom_objects=...), or use a glassnet.optimizers.schedules class.")
     return registry.serialize(schedule)
 
 
