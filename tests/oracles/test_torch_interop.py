@@ -135,3 +135,18 @@ def test_batch_norm_leaky_relu_reshape_and_softmax_layers_both_ways(torch, float
                                relus.predict(x, verbose=0), rtol=1e-12)
     with pytest.raises(UnsupportedLayerError, match="threshold=0.5"):
         to_torch(glassnet.Sequential([glassnet.Input((4,)), layers.ReLU(threshold=0.5)]))
+
+
+def test_relu_with_max_value_comes_back_from_torch(torch, float64):
+    """to_torch writes ReLU(max_value=m) as nn.Hardtanh(0, m); from_torch reads it back."""
+    model = glassnet.Sequential([glassnet.Input((4,)), layers.Dense(5),
+                                 layers.ReLU(max_value=1.5), layers.Dense(2)])
+    net = to_torch(model)
+    assert isinstance(net[1], torch.nn.Hardtanh) and net[1].min_val == 0.0
+    again = from_torch(net)
+    assert type(again.layers[1]).__name__ == "ReLU" and again.layers[1].max_value == 1.5
+    x = _x((6, 4)) * 3
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-12)
+    with pytest.raises(UnsupportedLayerError, match="Hardtanh"):
+        from_torch(torch.nn.Sequential(torch.nn.Linear(4, 2), torch.nn.Hardtanh(-2.0, 1.0)))

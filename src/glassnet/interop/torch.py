@@ -5,8 +5,8 @@ out)); an activation module right after a Linear becomes that Dense's ``activati
 an ``Activation`` layer; ``nn.Dropout`` is ``Dropout``, ``nn.Flatten()`` is ``Flatten``,
 ``nn.Unflatten(1, shape)`` is ``Reshape``, ``nn.BatchNorm1d`` on (batch, features) is
 ``BatchNormalization`` (torch's momentum m is Keras's 1 - m; at inference both use the running
-statistics), ``nn.Identity`` disappears and nested ``nn.Sequential`` are unrolled. An
-activation module maps when its settings are those of a glassnet activation (or of the
+statistics), ``nn.Hardtanh(0, m)`` is ``ReLU(max_value=m)``, ``nn.Identity`` disappears and
+nested ``nn.Sequential`` are unrolled. An activation module maps when its settings are those of a glassnet activation (or of the
 ``LeakyReLU`` / ``Softmax`` layers); anything else raises ``UnsupportedLayerError`` naming it.
 """
 import numpy as np
@@ -92,6 +92,8 @@ def _layer(child, where, rank):
         return layers_module.LeakyReLU, {"negative_slope": child.negative_slope}, []
     if isinstance(child, nn.Softmax) and child.dim is not None:
         return layers_module.Softmax, {"axis": child.dim}, []
+    if isinstance(child, nn.Hardtanh) and child.min_val == 0 and child.max_val > 0:
+        return layers_module.ReLU, {"max_value": float(child.max_val)}, []   # to_torch's form
     if isinstance(child, nn.BatchNorm1d) and rank == 2 and child.track_running_stats \
             and child.momentum is not None:
         weights = ([_numpy(child.weight), _numpy(child.bias)] if child.affine else []) + \
@@ -111,7 +113,7 @@ def _layer(child, where, rank):
     raise UnsupportedLayerError(
         f"{where} has no glassnet equivalent; from_torch converts Linear, Dropout, "
         f"Flatten(), Unflatten(1, ...), BatchNorm1d on (batch, features), Identity, LeakyReLU, "
-        f"Softmax and the activations {', '.join(sorted(_BY_TORCH_CLASS))} (with the "
+        f"Softmax, Hardtanh(0, max) and the activations {', '.join(sorted(_BY_TORCH_CLASS))} (with the "
         f"settings glassnet's have).")
 
 
