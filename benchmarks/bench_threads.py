@@ -24,31 +24,22 @@ import time
 import numpy as np
 
 import common
+import peers
 
 WIDTHS = (32, 64, 128, 256, 512, 1024)
 BATCHES = (16, 32, 64, 128, 256)
 BUDGET_SECONDS = 0.5          # per size: samples = budget / (time of a 1- and a 2-thread step)
 
 
-def _model(sizes, keras):
-    model = keras.Sequential([keras.Input(shape=(sizes[0],))]
-                             + [keras.layers.Dense(units, activation="relu")
-                                for units in sizes[1:-1]]
-                             + [keras.layers.Dense(sizes[-1], activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return model
-
-
 class Config:
     """One model and batch size: its data and the training step to time."""
 
     def __init__(self, sizes, batch_size, label, quick):
-        import glassnet as keras
         rng = np.random.default_rng(0)
         self.sizes, self.batch_size, self.label = sizes, batch_size, label
         self.x = rng.random((batch_size, sizes[0]), dtype=np.float32)
         self.y = rng.integers(0, sizes[-1], batch_size)
-        self.model = _model(sizes, keras)
+        self.model = peers.glassnet_model(sizes)
         self.multiply_adds = batch_size * self.model.count_params()
         self.times = {1: [], 2: []}
         for count in (1, 2):                                    # warm up, and size the budget
