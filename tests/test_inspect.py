@@ -171,10 +171,16 @@ def test_gradient_check_and_gradients_with_batch_normalization_and_activation_la
         np.testing.assert_array_equal(a, b)
 
 
-def test_gradient_check_can_sample_entries_or_take_all():
-    model = small_model()
+def test_gradient_check_can_sample_entries_or_take_all(monkeypatch):
+    model = small_model()             # weights: kernel 4x5, bias 5, kernel 5x3, bias 3 (43)
+    calls = []
+    loss = inspect._loss
+    monkeypatch.setattr(inspect, "_loss", lambda *args: calls.append(1) or loss(*args))
     assert 0 <= inspect.gradient_check(model, *data(), max_entries=3) < 1e-6
+    assert len(calls) == 2 * 3 * 4                      # two passes per entry, 3 per array
+    calls.clear()
     assert 0 <= inspect.gradient_check(model, *data(), max_entries=None) < 1e-6
+    assert len(calls) == 2 * (20 + 5 + 15 + 3)
 
 
 # -- statistics ---------------------------------------------------------------------------------
