@@ -443,3 +443,11 @@ def test_reductions_live_in_their_own_module_and_keep_their_losses_names():
     np.testing.assert_allclose(reductions.reduction_factors((3,), np.array([1.0, 0.0, 1.0]),
                                                             reduction="mean_with_sample_weight"),
                                [0.5, 0.0, 0.5])
+
+
+@pytest.mark.parametrize("axis", ["x", 1e308, [], None, True])
+def test_a_loss_axis_that_is_not_one_integer_is_refused_when_the_loss_is_made(axis):
+    for cls in (losses.CategoricalCrossentropy, losses.BinaryCrossentropy,
+                losses.CosineSimilarity):
+        with pytest.raises(ValueError, match="axis is one integer"):
+            cls(axis=axis)

@@ -101,6 +101,14 @@ def _without_axis(shape, axis):
     return tuple(shape)
 
 
+def _check_axis(axis):
+    """A loss reduces each sample over one axis of its outputs: an integer (-1, the units)."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"A loss's axis is one integer, e.g. axis=-1 (the output units); got "
+                         f"{axis!r}.")
+    return int(axis)
+
+
 def _eps():
     return config.epsilon()
 
@@ -238,7 +246,7 @@ class CosineSimilarity(Loss):
     def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity",
                  dtype=None):
         super().__init__(name, reduction, dtype)
-        self.axis = axis
+        self.axis = _check_axis(axis)
 
     def _inverse_norm(self, x):
         with np.errstate(divide="ignore"):
@@ -373,7 +381,8 @@ class BinaryCrossentropy(Loss):
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
         super().__init__(name, reduction, dtype)
-        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+        self.from_logits, self.label_smoothing = from_logits, label_smoothing
+        self.axis = _check_axis(axis)
 
     def targets(self, y_true):
         if self.label_smoothing:
@@ -440,9 +449,8 @@ class CategoricalCrossentropy(Loss):
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
         super().__init__(name, reduction, dtype)
-        if isinstance(axis, bool):
-            raise ValueError(f"axis must be an int, got {axis!r}.")
-        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+        self.from_logits, self.label_smoothing = from_logits, label_smoothing
+        self.axis = _check_axis(axis)
 
     def targets(self, y_true):
         if self.label_smoothing:
