@@ -358,3 +358,10 @@ def test_data_without_samples(call):
 def test_empty_model():
     with pytest.raises(ValueError, match=r"model\.add"):
         models.Sequential().predict(DIGITS, verbose=0)
+
+
+def test_compile_refuses_a_loss_without_reduction():
+    import glassnet as keras
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="one loss value per batch"):
+        model.compile(optimizer="sgd", loss=keras.losses.MeanSquaredError(reduction=None))

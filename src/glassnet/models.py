@@ -236,6 +236,10 @@ class Sequential:
             raise TypeError(f"optimizer={optimizer!r} is not a glassnet optimizer: pass a name "
                             f"such as 'adam' or an instance such as glassnet.optimizers.SGD(0.01).")
         resolved_loss = losses.resolve(loss)
+        if getattr(resolved_loss, "reduction", "sum_over_batch_size") in ("none", None):
+            raise ValueError(f"compile() trains on one loss value per batch, but {resolved_loss!r} "
+                             f"has reduction={resolved_loss.reduction!r} (one value per sample). "
+                             f"Leave the reduction at its default, 'sum_over_batch_size'.")
         specs = ([(m, False) for m in _metric_list(metrics, "metrics")]
                  + [(m, True) for m in _metric_list(weighted_metrics, "weighted_metrics")])
         for identifier, _ in specs:
