@@ -14,33 +14,11 @@ import pytest
 import glassnet
 from glassnet import layers, optimizers
 from glassnet.optimizers import schedules
+from tests.oracles.shared import assert_close, keras_numpy, step_side_by_side
 
-SHAPES = [(5, 4), (4,), (4, 3), (3,)]
-ULPS = 8 * np.finfo(np.float32).eps
 
 # Keras's own conversions warn about NumPy 2's copy keyword; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
-
-
-def _assert_close(want_arrays, got_arrays, what, tolerance=ULPS):
-    assert len(want_arrays) == len(got_arrays), what
-    for index, (want, got) in enumerate(zip(want_arrays, got_arrays)):
-        want, got = np.asarray(want, np.float64), np.asarray(got, np.float64)
-        assert want.shape == got.shape, f"{what}[{index}]: {want.shape} != {got.shape}"
-        scale = max(float(np.max(np.abs(want))), 1e-30) if want.size else 1.0
-        error = float(np.max(np.abs(want - got))) if want.size else 0.0
-        assert error <= tolerance * scale, f"{what}[{index}]: error {error:.3g}, scale {scale:.3g}"
-
-
-def _numpy(keras, tensor):
-    return keras.ops.convert_to_numpy(getattr(tensor, "value", tensor))
-
-
-def _sequence(seed, steps=8):
-    rng = np.random.default_rng(seed)
-    start = [rng.standard_normal(s).astype(np.float32) for s in SHAPES]
-    grads = [[rng.standard_normal(s).astype(np.float32) for s in SHAPES] for _ in range(steps)]
-    return start, grads
 
 
 # -- optimizers and schedules -----------------------------------------------------------------
@@ -75,18 +53,7 @@ SCHEDULE_CASES = [
 
 
 def _run_both(keras, name, keras_kwargs, our_kwargs, steps=8):
-    start, grads = _sequence(11, steps)
-    theirs = getattr(keras.optimizers, name)(**keras_kwargs)
-    ours = getattr(optimizers, name)(**our_kwargs)
-    keras_weights = [keras.Variable(w) for w in start]
-    weights = [w.copy() for w in start]
-    for step, step_grads in enumerate(grads, 1):
-        theirs.apply([keras.ops.convert_to_tensor(g) for g in step_grads], keras_weights)
-        ours.apply(weights, step_grads)
-        _assert_close([_numpy(keras, w) for w in keras_weights], weights, f"step {step} weights")
-        _assert_close([_numpy(keras, v) for v in theirs.variables], ours.variables,
-                      f"step {step} variables")
-    return theirs, ours
+    return step_side_by_side(keras, name, keras_kwargs, our_kwargs, seed=11, steps=steps)
 
 
 @pytest.mark.parametrize("name, kwargs", OPTIMIZER_CASES,
@@ -114,7 +81,7 @@ def test_new_optimizers_config_as_keras(keras, name, kwargs):
 def test_schedule_rate_per_step(keras, name, kwargs):
     theirs = getattr(keras.optimizers.schedules, name)(**kwargs)
     ours = getattr(schedules, name)(**kwargs)
-    want = np.array([float(_numpy(keras, theirs(step))) for step in range(40)])
+    want = np.array([float(keras_numpy(keras, theirs(step))) for step in range(40)])
     got = np.array([float(ours(step)) for step in range(40)])
     np.testing.assert_allclose(got, want, rtol=2 * np.finfo(np.float32).eps, atol=1e-12)
     assert ours.get_config() == theirs.get_config()
@@ -132,7 +99,7 @@ def test_scheduled_optimizer_every_variable_after_every_step(keras, name, kwargs
         keras, optimizer,
         {**options, "learning_rate": getattr(keras.optimizers.schedules, name)(**kwargs)},
         {**options, "learning_rate": getattr(schedules, name)(**kwargs)})
-    assert float(ours.learning_rate) == pytest.approx(float(_numpy(keras, theirs.learning_rate)),
+    assert float(ours.learning_rate) == pytest.approx(float(keras_numpy(keras, theirs.learning_rate)),
                                                       rel=1e-6, abs=1e-12)
     config = theirs.get_config()
     rebuilt = getattr(optimizers, optimizer).from_config(config)
@@ -173,13 +140,13 @@ def test_regularized_loss_and_training_steps(keras):
     assert ours.evaluate(x, y, verbose=0) == pytest.approx(theirs.evaluate(x, y, verbose=0),
                                                            rel=1e-6)
     assert float(sum(ours.losses)) == pytest.approx(
-        float(sum(_numpy(keras, v) for v in theirs.losses)), rel=1e-6)
+        float(sum(keras_numpy(keras, v) for v in theirs.losses)), rel=1e-6)
     for step in range(5):
         batch = slice(4 * step % 16, 4 * step % 16 + 4)
         want = theirs.train_on_batch(x[batch], y[batch])
         got = ours.train_on_batch(x[batch], y[batch])
         assert got == pytest.approx(want, rel=1e-5), f"step {step}"
-        _assert_close(theirs.get_weights(), ours.get_weights(), f"step {step}", 1e-5)
+        assert_close(theirs.get_weights(), ours.get_weights(), f"step {step}", 1e-5)
 
 
 def test_regularized_history_as_keras(keras):
@@ -191,7 +158,7 @@ def test_regularized_history_as_keras(keras):
     assert list(got) == list(want)
     for key in want:
         np.testing.assert_allclose(got[key], want[key], rtol=1e-5, err_msg=key)
-    _assert_close(theirs.get_weights(), ours.get_weights(), "weights", 1e-5)
+    assert_close(theirs.get_weights(), ours.get_weights(), "weights", 1e-5)
 
 
 def test_regularizer_configs_as_keras(keras):
@@ -225,10 +192,10 @@ def test_batchnorm_outputs_in_both_modes(keras, options):
     theirs.set_weights(start)
     ours.set_weights(start)
     for training in (False, True, False):
-        want = _numpy(keras, theirs(x, training=training))
+        want = keras_numpy(keras, theirs(x, training=training))
         got = ours(x, training=training)
-        _assert_close([want], [got], f"training={training}", 1e-5)
-        _assert_close(theirs.get_weights(), ours.get_weights(), "weights after", 1e-6)
+        assert_close([want], [got], f"training={training}", 1e-5)
+        assert_close(theirs.get_weights(), ours.get_weights(), "weights after", 1e-6)
 
 
 def _normalized(k):
@@ -245,9 +212,9 @@ def test_batchnorm_moving_statistics_after_training_steps(keras):
     kwargs = dict(batch_size=8, epochs=3, shuffle=False, verbose=0)
     want, got = theirs.fit(x, y, **kwargs).history, ours.fit(x, y, **kwargs).history
     np.testing.assert_allclose(got["loss"], want["loss"], rtol=1e-5)
-    _assert_close(theirs.get_weights(), ours.get_weights(), "weights and moving statistics",
+    assert_close(theirs.get_weights(), ours.get_weights(), "weights and moving statistics",
                   1e-5)
-    _assert_close([theirs.predict(x, verbose=0)], [ours.predict(x, verbose=0)], "predict", 1e-5)
+    assert_close([theirs.predict(x, verbose=0)], [ours.predict(x, verbose=0)], "predict", 1e-5)
     assert ours.evaluate(x, y, verbose=0) == pytest.approx(theirs.evaluate(x, y, verbose=0),
                                                            rel=1e-5)
 
@@ -278,7 +245,7 @@ LAYER_CASES = [
 def test_layer_outputs_and_config_as_keras(keras, name, options):
     x = (np.random.default_rng(4).standard_normal((5, 3, 4)) * 2).astype(np.float32)
     theirs, ours = getattr(keras.layers, name)(**options), getattr(layers, name)(**options)
-    _assert_close([_numpy(keras, theirs(x))], [ours(x)], name)          # inference mode
+    assert_close([keras_numpy(keras, theirs(x))], [ours(x)], name)          # inference mode
     want, got = theirs.get_config(), ours.get_config()
     for key in ("name", "dtype"):
         want.pop(key), got.pop(key)
@@ -287,7 +254,7 @@ def test_layer_outputs_and_config_as_keras(keras, name, options):
 
 def test_gaussian_noise_trains_with_the_right_spread(keras):
     x = np.zeros((2000, 10), np.float32)
-    theirs = _numpy(keras, keras.layers.GaussianNoise(0.3, seed=1)(x, training=True))
+    theirs = keras_numpy(keras, keras.layers.GaussianNoise(0.3, seed=1)(x, training=True))
     ours = layers.GaussianNoise(0.3, seed=1)(x, training=True)
     assert ours.std() == pytest.approx(theirs.std(), rel=0.03)
     assert abs(ours.mean()) < 0.01 and abs(theirs.mean()) < 0.01
@@ -305,7 +272,7 @@ def test_activation_layers_train_as_keras(keras):
     kwargs = dict(batch_size=4, epochs=2, shuffle=False, verbose=0)
     want, got = theirs.fit(x, y, **kwargs).history, ours.fit(x, y, **kwargs).history
     np.testing.assert_allclose(got["loss"], want["loss"], rtol=1e-5)
-    _assert_close(theirs.get_weights(), ours.get_weights(), "weights", 2e-5)
+    assert_close(theirs.get_weights(), ours.get_weights(), "weights", 2e-5)
 
 
 def test_keras_files_with_the_new_parts_round_trip(keras, tmp_path):
@@ -327,9 +294,9 @@ def test_keras_files_with_the_new_parts_round_trip(keras, tmp_path):
     ours.save(tmp_path / "glassnet.keras")
     from_keras = glassnet.models.load_model(tmp_path / "keras.keras")
     from_glassnet = keras.models.load_model(tmp_path / "glassnet.keras")
-    _assert_close([theirs.predict(x, verbose=0)], [from_keras.predict(x, verbose=0)],
+    assert_close([theirs.predict(x, verbose=0)], [from_keras.predict(x, verbose=0)],
                   "glassnet reads Keras's file", 1e-5)
-    _assert_close([ours.predict(x, verbose=0)], [from_glassnet.predict(x, verbose=0)],
+    assert_close([ours.predict(x, verbose=0)], [from_glassnet.predict(x, verbose=0)],
                   "Keras reads glassnet's file", 1e-5)
     assert from_keras.optimizer.iterations == 2
     assert isinstance(from_keras.optimizer.learning_rate_schedule, schedules.CosineDecay)
@@ -365,7 +332,7 @@ def test_fit_arguments_as_keras(keras, kwargs):
     x, y = _xy(24)
     options = {"batch_size": 6, "epochs": 2, "shuffle": False, "verbose": 0, **kwargs}
     _assert_histories(theirs.fit(x, y, **options), ours.fit(x, y, **options))
-    _assert_close(theirs.get_weights(), ours.get_weights(), "weights", 1e-5)
+    assert_close(theirs.get_weights(), ours.get_weights(), "weights", 1e-5)
 
 
 def test_evaluate_and_batch_methods_as_keras(keras):
@@ -379,7 +346,7 @@ def test_evaluate_and_batch_methods_as_keras(keras):
     assert ours.test_on_batch(x, y) == pytest.approx(theirs.test_on_batch(x, y), rel=1e-5)
     assert ours.test_on_batch(x, y, sample_weight=weights, return_dict=True) == pytest.approx(
         theirs.test_on_batch(x, y, sample_weight=weights, return_dict=True), rel=1e-5)
-    _assert_close([theirs.predict_on_batch(x)], [ours.predict_on_batch(x)], "predict", 1e-6)
+    assert_close([theirs.predict_on_batch(x)], [ours.predict_on_batch(x)], "predict", 1e-6)
     assert ours.train_on_batch(x, y, class_weight={0: 2.0}) == pytest.approx(
         theirs.train_on_batch(x, y, class_weight={0: 2.0}), rel=1e-5)
 
@@ -410,7 +377,7 @@ def test_pandas_objects_as_keras(keras):
     _assert_histories(theirs.fit(frame, series, **options), ours.fit(frame, series, **options))
     assert ours.evaluate(frame, series, verbose=0) == pytest.approx(
         theirs.evaluate(frame, series, verbose=0), rel=1e-5)
-    _assert_close([theirs.predict(frame, verbose=0)], [ours.predict(frame, verbose=0)],
+    assert_close([theirs.predict(frame, verbose=0)], [ours.predict(frame, verbose=0)],
                   "predict", 1e-5)
 
 

@@ -12,12 +12,10 @@ import pytest
 
 import glassnet
 from glassnet import optimizers
+from tests.oracles.shared import (assert_close, gradient_sequence, keras_numpy,
+                                  step_side_by_side)
 
-SHAPES = [(5, 4), (4,), (4, 3), (3,)]
 STEPS = 6
-# float32: a few units in the last place of the largest entry of each array (the slots are
-# running sums whose entries cancel, so a purely elementwise relative bound would be unfair)
-ULPS = 8 * np.finfo(np.float32).eps
 
 # Keras's own conversions warn about NumPy 2's copy keyword; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
@@ -44,50 +42,15 @@ CASES = [
 ]
 
 
-def _sequence(seed, steps=STEPS):
-    rng = np.random.default_rng(seed)
-    start = [rng.standard_normal(s).astype(np.float32) for s in SHAPES]
-    grads = [[rng.standard_normal(s).astype(np.float32) for s in SHAPES] for _ in range(steps)]
-    return start, grads
-
-
-def _assert_close(keras_arrays, glassnet_arrays, what):
-    assert len(keras_arrays) == len(glassnet_arrays), what
-    for index, (want, got) in enumerate(zip(keras_arrays, glassnet_arrays)):
-        want, got = np.asarray(want), np.asarray(got)
-        assert want.shape == got.shape, f"{what}[{index}]"
-        scale = max(float(np.max(np.abs(want))), 1e-30)
-        error = float(np.max(np.abs(want - got)))
-        assert error <= ULPS * scale, f"{what}[{index}]: error {error:.3g}, scale {scale:.3g}"
-
-
-def _numpy(keras, variable):
-    return keras.ops.convert_to_numpy(variable.value)
-
-
-def _keras_variables(keras, optimizer):
-    return [_numpy(keras, v) for v in optimizer.variables]
-
-
 @pytest.mark.parametrize("name, kwargs", CASES, ids=[f"{n}-{k}" for n, k in CASES])
 def test_every_variable_after_every_step(keras, name, kwargs):
-    start, grads = _sequence(7)
-    theirs = getattr(keras.optimizers, name)(**kwargs)
-    ours = getattr(optimizers, name)(**kwargs)
-    keras_weights = [keras.Variable(w) for w in start]
-    weights = [w.copy() for w in start]
-    for step, step_grads in enumerate(grads, 1):
-        theirs.apply([keras.ops.convert_to_tensor(g) for g in step_grads], keras_weights)
-        ours.apply(weights, step_grads)
-        _assert_close([_numpy(keras, w) for w in keras_weights], weights,
-                      f"step {step} weights")
-        _assert_close(_keras_variables(keras, theirs), ours.variables, f"step {step} variables")
+    theirs, ours = step_side_by_side(keras, name, kwargs, kwargs, seed=7, steps=STEPS)
     assert ours.count_params() == sum(int(np.prod(v.shape)) for v in theirs.variables)
 
 
 def test_a_learning_rate_changed_between_steps(keras):
     """Keras's momentum holds lr * g (PyTorch's holds g): a new rate changes only new steps."""
-    start, grads = _sequence(3)
+    start, grads = gradient_sequence(3, STEPS)
     theirs = keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)
     ours = optimizers.SGD(learning_rate=0.1, momentum=0.9)
     keras_weights = [keras.Variable(w) for w in start]
@@ -98,8 +61,8 @@ def test_a_learning_rate_changed_between_steps(keras):
             ours.learning_rate = 0.01
         theirs.apply([keras.ops.convert_to_tensor(g) for g in step_grads], keras_weights)
         ours.apply(weights, step_grads)
-    _assert_close([_numpy(keras, w) for w in keras_weights], weights, "weights")
-    _assert_close(_keras_variables(keras, theirs), ours.variables, "variables")
+    assert_close([keras_numpy(keras, w) for w in keras_weights], weights, "weights")
+    assert_close([keras_numpy(keras, v) for v in theirs.variables], ours.variables, "variables")
 
 
 @pytest.mark.parametrize("name, kwargs", CASES, ids=[f"{n}-{k}" for n, k in CASES])

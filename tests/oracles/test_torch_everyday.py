@@ -20,6 +20,7 @@ import pytest
 
 import glassnet
 from glassnet import layers, optimizers, regularizers
+from tests.oracles.shared import copy_into_linears, linear_weights
 
 N_SAMPLES, N_FEATURES, BATCH, STEPS = 24, 5, 8, 9
 
@@ -39,17 +40,8 @@ def _models(torch, l2=None):
     net = torch.nn.Sequential(torch.nn.Linear(N_FEATURES, 7), torch.nn.Tanh(),
                               torch.nn.Linear(7, 6), torch.nn.Tanh(), torch.nn.Linear(6, 3))
     linears = [m for m in net if isinstance(m, torch.nn.Linear)]
-    weights = model.get_weights()
-    with torch.no_grad():
-        for linear, kernel, bias in zip(linears, weights[0::2], weights[1::2]):
-            linear.weight.copy_(torch.from_numpy(kernel.T.copy()))
-            linear.bias.copy_(torch.from_numpy(bias))
+    copy_into_linears(torch, model.get_weights(), linears)
     return model, net, linears
-
-
-def _torch_weights(linears):
-    return [w for linear in linears for w in (linear.weight.detach().numpy().T,
-                                              linear.bias.detach().numpy())]
 
 
 def _run(torch, ours_optimizer, torch_optimizer, clip=None, l2=None, rtol=1e-10):
@@ -71,7 +63,7 @@ def _run(torch, ours_optimizer, torch_optimizer, clip=None, l2=None, rtol=1e-10)
             clip(list(net.parameters()))
         optimizer.step()
         assert ours_loss == pytest.approx(float(loss), rel=rtol), f"step {step} loss"
-        for index, (a, b) in enumerate(zip(model.get_weights(), _torch_weights(linears))):
+        for index, (a, b) in enumerate(zip(model.get_weights(), linear_weights(linears))):
             error = float(np.max(np.abs(a - b)))
             assert error <= rtol * float(np.max(np.abs(b))), \
                 f"step {step}, weight {index}: error {error:.3g}"

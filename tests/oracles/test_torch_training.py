@@ -19,6 +19,7 @@ import pytest
 
 import glassnet
 from glassnet import layers, optimizers
+from tests.oracles.shared import copy_into_linears, linear_weights
 
 RTOL = 1e-10
 N_SAMPLES, N_FEATURES, BATCH = 24, 5, 8
@@ -60,22 +61,11 @@ def _models(torch, name):
     modules.append(torch.nn.Linear(fan_in, outputs))    # logits: the loss applies the output
     net = torch.nn.Sequential(*modules)
     linears = [m for m in net if isinstance(m, torch.nn.Linear)]
-    weights = model.get_weights()
-    with torch.no_grad():
-        for linear, kernel, bias in zip(linears, weights[0::2], weights[1::2]):
-            linear.weight.copy_(torch.from_numpy(kernel.T.copy()))
-            linear.bias.copy_(torch.from_numpy(bias))
+    copy_into_linears(torch, model.get_weights(), linears)
     torch_loss = {"sparse_categorical_crossentropy": torch.nn.CrossEntropyLoss(),
                   "binary_crossentropy": torch.nn.BCEWithLogitsLoss(),
                   "mse": torch.nn.MSELoss()}[loss]
     return model, loss, net, linears, torch_loss, targets, outputs
-
-
-def _torch_weights(linears):
-    weights = []
-    for linear in linears:
-        weights += [linear.weight.detach().numpy().T, linear.bias.detach().numpy()]
-    return weights
 
 
 def _assert_same_weights(ours, theirs, step):
@@ -120,7 +110,7 @@ def test_sgd_training_matches_torch(torch, float64, architecture, ours_kwargs, t
         our_loss = model.train_on_batch(xb, yb)
         their_loss = _torch_step(torch, net, torch_loss, optimizer, xb, yb)
         assert our_loss == pytest.approx(their_loss, rel=1e-10)
-        _assert_same_weights(model.get_weights(), _torch_weights(linears), step)
+        _assert_same_weights(model.get_weights(), linear_weights(linears), step)
     assert model.optimizer.iterations == step
 
 
@@ -145,7 +135,7 @@ def test_fit_without_shuffle_matches_torch(torch, float64, nesterov):
     assert len(recorder.weights) == len(steps)
     for step, ((xb, yb), ours) in enumerate(zip(steps, recorder.weights), 1):
         _torch_step(torch, net, torch_loss, optimizer, xb, yb)
-        _assert_same_weights(ours, _torch_weights(linears), step)
+        _assert_same_weights(ours, linear_weights(linears), step)
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
@@ -196,7 +186,7 @@ def test_adaptive_training_matches_torch_without_epsilon(torch, float64, archite
     for step, (xb, yb) in enumerate(_batches(x, y, epochs=3), 1):
         model.train_on_batch(xb, yb)
         _torch_step(torch, net, torch_loss, optimizer, xb, yb)
-        _assert_same_weights(model.get_weights(), _torch_weights(linears), step)
+        _assert_same_weights(model.get_weights(), linear_weights(linears), step)
 
 
 def test_adam_epsilon_placement_differs_from_torch(torch, float64):
@@ -209,5 +199,5 @@ def test_adam_epsilon_placement_differs_from_torch(torch, float64):
     xb, yb = x[:BATCH], y[:BATCH]
     model.train_on_batch(xb, yb)
     _torch_step(torch, net, torch_loss, optimizer, xb, yb)
-    ours, theirs = model.get_weights(), _torch_weights(linears)
+    ours, theirs = model.get_weights(), linear_weights(linears)
     assert max(float(np.max(np.abs(a - b))) for a, b in zip(ours, theirs)) > 1e-6
