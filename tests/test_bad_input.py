@@ -305,15 +305,6 @@ def test_reusing_a_layer_built_for_another_shape():
         models.Sequential([layers.Input(shape=(4,)), used])
 
 
-def test_functional_api_is_refused_clearly():
-    with pytest.raises(TypeError, match="Sequential models only"):
-        keras.Model(inputs=None, outputs=None)
-    inputs = keras.Input(shape=(3,))
-    for outputs in (layers.Dense(2), [layers.Dense(2)]):       # as README writes it
-        with pytest.raises(TypeError, match="Sequential models only"):
-            keras.Model(inputs, outputs)
-
-
 @pytest.mark.parametrize("arguments, match", [
     ({"batch_size": 0}, "batch_size must be a positive integer"),
     ({"epochs": -1}, "epochs must be a positive integer"),

@@ -11,8 +11,8 @@ import pytest
 
 import glassnet as keras
 from glassnet.callbacks import Probe
-from glassnet.diagnosis import Finding
-from glassnet.diagnosis_messages import TEMPLATES
+from glassnet.insight.diagnosis import Finding
+from glassnet.insight.messages import TEMPLATES
 
 L, I = keras.layers, keras.initializers
 SGD = keras.optimizers.SGD
@@ -325,7 +325,7 @@ def test_every_message_reads_in_english_and_korean(key):
 
 
 def test_divergence_and_explosion_name_the_batch_within_its_epoch():
-    from glassnet.diagnosis import Watcher
+    from glassnet.insight.diagnosis import Watcher
     row = {"name": "dense", "activation": "relu", "units": 4, "fan_in": 2, "kernel_norm": 2.0,
            "grad_norm": 50.0, "update_ratio": 5.0}
     watcher = Watcher()

@@ -11,16 +11,22 @@ from . import metrics, models, optimizers, regularizers, utils  # noqa: E402
 from .layers import Input  # noqa: E402
 from .models import Model, Sequential  # noqa: E402
 
-_LAZY = ("datasets", "inspect", "interop", "lab", "saving", "diagnosis")
+# Parts loaded on first use, so `import glassnet` stays NumPy-only and fast; the insight tools
+# live in glassnet.insight and are public here under their Keras-style names.
+_LAZY = {"datasets": "datasets", "inspect": "insight.inspect", "interop": "interop",
+         "lab": "lab", "saving": "saving", "diagnosis": "insight.diagnosis",
+         "insight": "insight"}
 
 
 def __getattr__(name):
-    # Heavy or optional parts load on first use, so `import glassnet` stays NumPy-only and fast.
     import importlib
+    import sys
     if name in _LAZY:
-        return importlib.import_module(f".{name}", __name__)
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        sys.modules.setdefault(f"{__name__}.{name}", module)   # import glassnet.inspect works after
+        return module
     if name == "diagnose":
-        return importlib.import_module(".diagnosis", __name__).diagnose
+        return importlib.import_module(".insight.diagnosis", __name__).diagnose
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
 
 

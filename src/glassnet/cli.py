@@ -33,7 +33,7 @@ def _run_inspect(args):
     and diagnose on the given data."""
     import numpy as np
 
-    from . import diagnose
+    from .insight.diagnosis import diagnose
     from .models import load_model
     try:
         model = load_model(args.model_file)

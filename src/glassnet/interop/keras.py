@@ -11,7 +11,8 @@ import sys
 
 import numpy as np
 
-from .. import keras_config, saving
+from .. import saving
+from ..saving import keras_config
 from . import UnsupportedLayerError
 
 

@@ -72,7 +72,8 @@ def init_label(init):
 def instruments_ready():
     """True when the seeing-inside instruments are installed (they arrive with issue 3)."""
     try:
-        from .. import callbacks, diagnosis, inspect
+        from .. import callbacks
+        from ..insight import diagnosis, inspect
         return (hasattr(callbacks, "Probe") and hasattr(inspect, "activations")
                 and hasattr(diagnosis, "diagnose"))
     except ImportError:
@@ -88,7 +89,7 @@ def _findings(history):
 
 
 def _layer_outputs(model, x):
-    from .. import inspect
+    from ..insight import inspect
     return [np.asarray(a) for a in inspect.activations(model, x)]
 
 

@@ -157,7 +157,7 @@ def kernel_norms(model):
 def gradient_norms(model, x, y):
     """The norm of each Dense layer's kernel gradient on (x, y), from
     ``glassnet.inspect.gradients`` (the weights do not change)."""
-    from .. import inspect
+    from ..insight import inspect
     with np.errstate(all="ignore"):
         gradients = inspect.gradients(model, x, y)
     return [float(np.linalg.norm(g["kernel"])) for g in gradients if g.get("kernel") is not None]
@@ -166,7 +166,7 @@ def gradient_norms(model, x, y):
 def findings(history):
     """What ``glassnet.diagnose`` finds in a history recorded with a ``Probe``: a list of
     ``{"code", "severity", "layer"}``, in the order diagnose gives them."""
-    from .. import diagnose
+    from ..insight.diagnosis import diagnose
     return [{"code": f.code, "severity": f.severity,
              "layer": f.layer if isinstance(f.layer, (int, type(None))) else str(f.layer)}
             for f in diagnose(history)]

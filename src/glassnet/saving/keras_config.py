@@ -15,11 +15,11 @@ import contextlib
 import importlib
 import inspect
 
-from . import config as config_module
-from . import layers as layers_module
-from . import utils
-from .models import Sequential
-from .naming import snake_case
+from .. import config as config_module
+from .. import layers as layers_module
+from .. import utils
+from ..models import Sequential
+from ..naming import snake_case
 
 
 class ConfigError(ValueError):
@@ -131,7 +131,7 @@ def model_config(model):
 
 def compile_config(model):
     """Keras's ``compile_config``: the optimizer, the loss and the metrics as compiled."""
-    from . import losses, optimizers, schedules
+    from .. import losses, optimizers, schedules
     specs = getattr(model, "_metric_specs", [])          # (identifier, weighted) pairs
     metrics = [_metric_entry(m) for m, weighted in specs if not weighted]
     weighted = [_metric_entry(m) for m, weighted in specs if weighted]
@@ -149,7 +149,7 @@ def compile_config(model):
 def _metric_entry(metric):
     if isinstance(metric, str):
         return metric
-    from . import metrics
+    from .. import metrics
     return keras_object("metrics", metrics.registry.serialize(metric))
 
 

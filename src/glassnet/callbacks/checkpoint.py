@@ -8,7 +8,7 @@ checkpoint whole.
 import math
 import os
 
-from .callbacks import MonitorCallback
+from .monitor import MonitorCallback
 
 
 class ModelCheckpoint(MonitorCallback):

@@ -38,7 +38,8 @@ from collections import deque
 import numpy as np
 
 from . import inspect
-from .diagnosis_messages import TEMPLATES
+from .messages import TEMPLATES
+from .probe import snapshot_record
 
 SEVERITIES = ("info", "warning", "error")
 PATIENCE = 5          # records in a row a per-step condition must hold before it is reported
@@ -479,7 +480,6 @@ def _output_loss_mismatch(model):
 
 # -- a model on one batch ---------------------------------------------------------------------
 def _diagnose_model(model, x, y, sample_weight):
-    from .probe import snapshot_record
     inspect._check_model(model)
     model._require_compiled("diagnose")
     record, targets = snapshot_record(model, x, y, sample_weight)

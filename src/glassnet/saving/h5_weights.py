@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from . import keras_config
-from .saving import ModelFileError
+from .files import ModelFileError
 
 _HDF5_FILTERS = {1: "gzip", 2: "shuffle", 3: "fletcher32", 32000: "lzf"}   # built into h5py
 

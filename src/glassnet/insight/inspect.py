@@ -22,13 +22,24 @@ import math
 
 import numpy as np
 
-from . import data
-from .plots import (plot_activation_histograms, plot_gradient_norms, plot_history, plot_probe,
-                    plot_update_ratios)
+from .. import data
 
 __all__ = ["activations", "gradients", "gradient_check", "float64_copy", "probe_series", "norm",
            "output_statistics", "identical_units", "plot_activation_histograms",
            "plot_gradient_norms", "plot_update_ratios", "plot_history", "plot_probe"]
+
+_PLOTS = ("plot_activation_histograms", "plot_gradient_norms", "plot_update_ratios",
+          "plot_history", "plot_probe")
+
+
+def __getattr__(name):
+    # The pictures live in plots.py (which reads this module's numbers); reachable here as
+    # glassnet.inspect.plot_*, loaded on first use.
+    if name in _PLOTS:
+        from . import plots
+        return getattr(plots, name)
+    raise AttributeError(f"module 'glassnet.inspect' has no attribute {name!r}")
+
 
 # Output ranges (low, high) of the activations whose derivative vanishes near their limits.
 BOUNDED = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0),

@@ -19,8 +19,8 @@ but subject to cancellation when ``|mean|`` is large against the spread.
 """
 import numpy as np
 
-from . import initializers, regularizers
-from .layers import Layer, _unsupported
+from .. import initializers, regularizers
+from .base import Layer, _unsupported
 
 
 class BatchNormalization(Layer):

@@ -7,8 +7,8 @@ does not depend on x). Inference: ``y = x``.
 """
 import numbers
 
-from . import utils
-from .layers import Layer
+from .. import utils
+from .base import Layer
 
 
 class GaussianNoise(Layer):

@@ -12,7 +12,8 @@ import warnings
 
 import numpy as np
 
-from .callbacks import Callback, MonitorCallback
+from .base import Callback
+from .monitor import MonitorCallback
 
 
 def _current_rate(model):

@@ -6,6 +6,8 @@ Each ``plot_*`` function returns a ``matplotlib.figure.Figure`` (show it in a no
 """
 import numpy as np
 
+from .inspect import BOUNDED, activation_name, activations, probe_series
+
 HEALTHY_UPDATE_RATIO = 1e-3     # the usual size of ||dW|| / ||W|| per step in healthy training
 
 
@@ -32,7 +34,6 @@ def plot_activation_histograms(model_or_outputs, x=None, bins=30, layers=None, v
     units that compute the same thing.
     """
     if x is not None:
-        from .inspect import BOUNDED, activation_name, activations
         outputs = activations(model_or_outputs, x)
         names = [layer.name for layer in model_or_outputs.layers]
         ranges = [value_range or BOUNDED.get(activation_name(layer))
@@ -66,7 +67,6 @@ def plot_probe(history, stat, log=True, title=None, reference=None):
 
     ``reference`` draws a dashed horizontal line at that value (one more line on the axes).
     """
-    from .inspect import probe_series
     steps, series = probe_series(history, stat)
     if not series and len(steps):
         raise ValueError(f"No layer has the statistic {stat!r} (saturated_share is for "

@@ -34,24 +34,13 @@ import zipfile
 import numpy as np
 
 from . import keras_config
+from .files import ModelFileError, ModelFileNotFoundError, check_overwrite, write_atomically
 
 FORMAT_VERSION = 1                 # glassnet_format_version this glassnet writes and reads
 KERAS_VERSION = "3.15.1"           # the Keras release whose format is written (and tested)
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _MAX_EXPANSION = 1000              # a zip member inflating beyond this ratio is a zip bomb
-
-
-class ModelFileError(ValueError):
-    """A model or weights file glassnet refuses; ``path`` and ``problem`` say which and why."""
-
-    def __init__(self, path, problem):
-        self.path, self.problem = str(path), problem
-        super().__init__(f"Cannot load {self.path!r}: {problem}")
-
-
-class ModelFileNotFoundError(ModelFileError, FileNotFoundError):
-    """No file at the path given: a ``ModelFileError`` and a ``FileNotFoundError``."""
 
 
 # -- public API -----------------------------------------------------------------------------
@@ -71,7 +60,7 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
         raise ValueError(f"A model file name must end in .keras (Keras 3's format), got "
                          f"{path!r}. For the weights alone use model.save_weights("
                          f"'name.weights.h5').")
-    _check_overwrite(path, overwrite)
+    check_overwrite(path, overwrite)
     write_atomically(path, lambda file: _write_archive(model, file))
 
 
@@ -81,7 +70,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     With ``compile=True`` a model saved compiled comes back compiled, its optimizer state
     restored. ``custom_objects`` maps class names in the file to glassnet classes.
     """
-    from . import h5_weights     # imports saving: loaded on use, not at import
+    from . import h5_weights     # h5py: imported on first use
     name = _describe(filepath)
     config, metadata, weights = read_archive(_read_bytes(filepath), name)
     reader = h5_weights.WeightsReader(weights, name)
@@ -112,7 +101,7 @@ def _layer_entries(config):
 
 def save_weights(model, filepath, overwrite=True, max_shard_size=None):
     """Write the weights (and the optimizer state of a compiled model) as ``.weights.h5``."""
-    from . import h5_weights     # imports saving: loaded on use, not at import
+    from . import h5_weights     # h5py: imported on first use
     path = os.fspath(filepath)
     if max_shard_size is not None:
         raise ValueError("Sharded weights (max_shard_size) are not supported; leave it None.")
@@ -122,7 +111,7 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None):
     if not model.built:
         raise ValueError("The model has no weights yet: add an Input or call fit/build before "
                          "save_weights.")
-    _check_overwrite(path, overwrite)
+    check_overwrite(path, overwrite)
     data = h5_weights.weights_bytes(model)
     write_atomically(path, lambda file: file.write(data))
 
@@ -133,7 +122,7 @@ def load_weights(model, filepath, skip_mismatch=False):
     Layers are matched by position and class, as Keras does. A layer whose stored shapes
     differ raises, or with ``skip_mismatch=True`` is skipped with a warning.
     """
-    from . import h5_weights     # imports saving: loaded on use, not at import
+    from . import h5_weights     # h5py: imported on first use
     if not model.built:
         raise ValueError("load_weights needs a built model: add an Input first (or call "
                          "model.build((None, features))), then load the weights.")
@@ -154,7 +143,7 @@ def load_weights(model, filepath, skip_mismatch=False):
 # -- writing --------------------------------------------------------------------------------
 
 def _write_archive(model, file):
-    from . import h5_weights     # imports saving: loaded on use, not at import
+    from . import h5_weights     # h5py: imported on first use
     weights = h5_weights.weights_bytes(model)
     config = json.dumps(keras_config.model_config(model), default=_json_value)
     metadata = json.dumps(_metadata(model, weights))
@@ -171,78 +160,13 @@ def _json_value(value):
 
 
 def _metadata(model, weights):
-    from . import __version__
+    from .. import __version__
     generators = {layer.name: layer.generator.bit_generator.state for layer in model.layers
                   if isinstance(getattr(layer, "generator", None), np.random.Generator)}
     return {"keras_version": KERAS_VERSION,
             "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
             "glassnet_version": __version__, "glassnet_format_version": FORMAT_VERSION,
             "weights_sha256": hashlib.sha256(weights).hexdigest(), "generators": generators}
-
-
-def write_atomically(path, write):
-    """Run ``write(file)`` on a temporary file beside ``path``, sync it to disk, then rename it
-    over ``path`` (``os.replace`` is atomic): readers see the old file or the new one, never a
-    half-written one, and a failure anywhere leaves the old file untouched."""
-    path = os.path.abspath(path)
-    directory, base = os.path.split(path)
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"Cannot write {path!r}: the folder {directory!r} does not "
-                                f"exist. Create it first.")
-    handle, temporary = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, _mode_for(path))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _sync_directory(directory)
-
-
-def _mode_for(path):
-    """Keep an existing file's permissions; a new file gets the usual 0o666 minus the umask."""
-    try:
-        return stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        return 0o666 & ~_umask()
-
-
-def _umask():
-    try:
-        with open("/proc/self/status") as status:       # Linux: read it without changing it
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except OSError:
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _sync_directory(directory):
-    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        handle = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
-
-
-def _check_overwrite(path, overwrite):
-    if not overwrite and os.path.exists(path):
-        raise FileExistsError(f"{path!r} exists and overwrite=False: choose another name, or "
-                              f"pass overwrite=True to replace it.")
 
 
 # -- reading the archive --------------------------------------------------------------------

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .layers import Layer
+from .base import Layer
 
 
 class Reshape(Layer):

@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from .callbacks import Callback
+from .base import Callback
 
 
 class CSVLogger(Callback):

@@ -8,8 +8,8 @@ takes the fused softmax + cross-entropy gradient ``(p - y) / n``.
 import numbers
 import warnings
 
-from . import activations
-from .layers import Layer
+from .. import activations
+from .base import Layer
 
 
 class _ActivationLayer(Layer):

@@ -25,8 +25,9 @@ import sys
 
 import numpy as np
 
-from . import data, inspect
-from .callbacks import Callback
+from .. import data
+from ..callbacks.base import Callback
+from . import inspect
 
 class Probe(Callback):
     """Records per-layer statistics every ``every`` batches into ``history.probes``.

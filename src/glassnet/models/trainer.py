@@ -1,0 +1,326 @@
+"""The training loop, written once (as Keras's ``Trainer``): ``fit``, ``evaluate``, ``predict``,
+``train_on_batch``, ``test_on_batch``, with callbacks, metrics and ``History``.
+
+One training step: forward through the model, the loss and its gradient on the output (on the
+logits when the last activation and the loss fuse: softmax + cross-entropy and sigmoid +
+binary cross-entropy give ``(p - y) / n``), backward through the model, then the optimizer
+applies the gradients in place. Callbacks see each step and each epoch.
+
+Every check on the user's data happens before the first step, so bad input gives one clear
+error and no half-trained model. The loop itself does only the step, the running loss and
+the metrics: no copies beyond one shuffle per epoch, no per-batch work for absent callbacks.
+
+What a model provides (``Model`` and its subclasses): ``_checked`` / ``_inputs`` (validated
+arrays), ``_forward(x, training)``, ``_backward(y, y_pred, sample_weight, fused)``,
+``_fused()``, ``_loss_value``, the metrics bookkeeping, ``_params`` / ``_grads``.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from .. import callbacks as callbacks_module
+from .. import config, threads, utils
+from ..callbacks.callback_list import plain_logs
+
+
+class DivergenceWarning(RuntimeWarning):
+    """The training loss became NaN or inf."""
+
+
+class Trainer:
+    """``fit`` / ``evaluate`` / ``predict`` and the single-batch variants, shared by every model."""
+
+    def _train_step(self, x, y, sample_weight, fused):
+        """Forward, backward and update for one batch; returns (loss value, predictions)."""
+        y_pred = self._forward(x, training=True)
+        loss_value = self._loss_value(y, y_pred, sample_weight)
+        self._backward(y, y_pred, sample_weight, fused)
+        self.optimizer.apply(self._params, self._grads)
+        return loss_value, y_pred
+
+    def _build_optimizer(self):
+        """Make the optimizer's state for the trainable weights, as Keras does before the
+        first step of fit/evaluate/train_on_batch (so summary() can count it)."""
+        build = getattr(self.optimizer, "build", None)
+        if build is not None and not getattr(self.optimizer, "built", False):
+            build(self._params)
+
+    def _update_metrics(self, y, y_pred, sample_weight):
+        for metric, weighted in self._metrics:
+            metric.update_state(y, y_pred, sample_weight if weighted else None)
+
+    # -- fit ----------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, validation_batch_size=None,
+            validation_freq=1):
+        """Train for ``epochs`` passes over (x, y) in batches of ``batch_size`` (32).
+
+        As Keras: ``validation_split`` takes the *last* fraction of the samples before any
+        shuffling; ``validation_data`` (x, y) or (x, y, sample_weight) overrides it;
+        ``shuffle`` reorders the training samples every epoch; an epoch's loss is the mean of
+        its batch losses weighted by batch size, its metrics run over the whole epoch. A loss
+        that becomes NaN or inf never raises: it is recorded, warned about once when
+        verbose, and stops training under ``TerminateOnNaN``.
+        """
+        self._require_compiled("fit")
+        verbose = _verbosity(verbose)
+        batch_size = _batch_size(batch_size)
+        epochs = _positive_int(epochs, "epochs")
+        initial_epoch = _non_negative_int(initial_epoch, "initial_epoch")
+        _should_validate(0, validation_freq)
+        x, y, sample_weight = self._checked(x, y, sample_weight, class_weight)
+        x, y, sample_weight, validation = self._split_validation(
+            x, y, sample_weight, validation_split, validation_data)
+        validation_batch_size = _batch_size(validation_batch_size or batch_size)
+        self._collect_params()
+        self._build_optimizer()
+        self._build_metrics(y)
+        fused = self._fused()
+        steps = math.ceil(len(x) / batch_size)
+        callback_list = callbacks_module.CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+            verbose=verbose, epochs=epochs, steps=steps)
+        shuffler = utils.generator()
+        self.stop_training = False
+        self._warned_divergence = False
+        logs = {}
+        with threads.limit_for(self._multiply_adds(batch_size)), np.errstate(all="ignore"):
+            callback_list.on_train_begin()
+            for epoch in range(initial_epoch, epochs):
+                self._reset_metrics()
+                callback_list.on_epoch_begin(epoch)
+                order = shuffler.permutation(len(x)) if shuffle else None
+                logs = self._fit_epoch(x, y, sample_weight, order, batch_size, fused,
+                                       callback_list, epoch, verbose)
+                if validation is not None and _should_validate(epoch, validation_freq):
+                    val_logs = self._test_loop(*validation, validation_batch_size, callback_list)
+                    logs.update({"val_" + k: v for k, v in val_logs.items()})
+                callback_list.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+            callback_list.on_train_end(logs)
+        return callback_list.history
+
+    def _fit_epoch(self, x, y, sample_weight, order, batch_size, fused, callback_list, epoch,
+                   verbose):
+        """One pass over the (shuffled) training data; returns the epoch's logs."""
+        batch_begin = callback_list.uses("on_train_batch_begin")
+        batch_end = callback_list.uses("on_train_batch_end")
+        loss_total, seen = 0.0, 0
+        for step, start in enumerate(range(0, len(x), batch_size)):
+            # Each batch is gathered from the shuffled order: no per-epoch copy of x (180 MB
+            # for 60,000 x 784 float32), so fit's own peak on such data is ~5 MB (tracemalloc).
+            rows = slice(start, start + batch_size) if order is None else \
+                order[start:start + batch_size]
+            xb, yb = x[rows], y[rows]
+            wb = None if sample_weight is None else sample_weight[rows]
+            if batch_begin:
+                callback_list.on_train_batch_begin(step)
+            loss_value, y_pred = self._train_step(xb, yb, wb, fused)
+            loss_total += loss_value * len(xb)
+            seen += len(xb)
+            self._update_metrics(yb, y_pred, wb)
+            if batch_end:
+                callback_list.on_train_batch_end(step, self._logs(loss_total / seen))
+            if not math.isfinite(loss_value):
+                self._note_divergence(loss_value, epoch, step, verbose)
+            if self.stop_training:
+                break
+        return self._logs(loss_total / seen)
+
+    def _note_divergence(self, loss_value, epoch, step, verbose):
+        """Warn once per fit (when verbose) that the loss is no longer finite."""
+        if verbose and not self._warned_divergence:
+            then = ("Training stops here (TerminateOnNaN)." if self.stop_training else
+                    "Add glassnet.callbacks.TerminateOnNaN() to stop at the first such batch.")
+            warnings.warn(
+                f"The loss became {loss_value} at epoch {epoch + 1}, batch {step + 1}: training "
+                f"diverged (weights too large or learning rate too high). Lower the learning "
+                f"rate or the initial weight scale. {then}", DivergenceWarning, stacklevel=4)
+        self._warned_divergence = True
+
+    def _split_validation(self, x, y, sample_weight, validation_split, validation_data):
+        """(train x, y, w, validation (x, y, w) or None), checked before any training."""
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError("validation_data must be a tuple (x_val, y_val) or "
+                                 "(x_val, y_val, sample_weight_val).")
+            w_val = validation_data[2] if len(validation_data) == 3 else None
+            validation = self._checked(validation_data[0], validation_data[1], w_val,
+                                       what="validation_data ")
+            return x, y, sample_weight, validation
+        if not validation_split:
+            return x, y, sample_weight, None
+        if not 0.0 < validation_split < 1.0:
+            raise ValueError(f"validation_split is the fraction of samples held out, between 0 "
+                             f"and 1; got {validation_split}.")
+        split_at = int(math.floor(len(x) * (1.0 - validation_split)))
+        if split_at == 0 or split_at == len(x):
+            raise ValueError(f"validation_split={validation_split} of {len(x)} samples leaves no "
+                             f"training or no validation samples. Give more data or another "
+                             f"validation_split.")
+        w_train = None if sample_weight is None else sample_weight[:split_at]
+        w_val = None if sample_weight is None else sample_weight[split_at:]
+        return x[:split_at], y[:split_at], w_train, (x[split_at:], y[split_at:], w_val)
+
+    def _multiply_adds(self, batch_size):
+        return batch_size * sum(p.size for p in self.weights)
+
+    # -- evaluate / predict -------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """The loss (and metrics) on (x, y): ``loss``, or ``[loss, *metrics]`` in compile's
+        order, or a dict with ``return_dict=True`` (as Keras). ``steps`` batches at most."""
+        self._require_compiled("evaluate")
+        verbose = _verbosity(verbose)
+        batch_size = _batch_size(batch_size)
+        x, y, sample_weight = self._checked(x, y, sample_weight)
+        x, y, sample_weight = _first_batches(steps, batch_size, x, y, sample_weight)
+        self._collect_params()
+        self._build_optimizer()
+        self._build_metrics(y)
+        callback_list = callbacks_module.CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+            steps=math.ceil(len(x) / batch_size))
+        with threads.limit_for(self._multiply_adds(batch_size)), np.errstate(all="ignore"):
+            logs = self._test_loop(x, y, sample_weight, batch_size, callback_list)
+        return self._result(logs, return_dict)
+
+    def _test_loop(self, x, y, sample_weight, batch_size, callback_list):
+        """Loss and metrics over (x, y) in inference mode, with the on_test_* hooks."""
+        self._reset_metrics()
+        callback_list.on_test_begin()
+        batch_begin = callback_list.uses("on_test_batch_begin")
+        batch_end = callback_list.uses("on_test_batch_end")
+        loss_total, seen = 0.0, 0
+        for step, start in enumerate(range(0, len(x), batch_size)):
+            stop = start + batch_size
+            xb, yb = x[start:stop], y[start:stop]
+            wb = None if sample_weight is None else sample_weight[start:stop]
+            if batch_begin:
+                callback_list.on_test_batch_begin(step)
+            y_pred = self._forward(xb, training=False)
+            loss_total += self._loss_value(yb, y_pred, wb) * len(xb)
+            seen += len(xb)
+            self._update_metrics(yb, y_pred, wb)
+            if batch_end:
+                callback_list.on_test_batch_end(step, self._logs(loss_total / seen))
+        logs = self._logs(loss_total / max(seen, 1))
+        callback_list.on_test_end(logs)
+        return logs
+
+    def _result(self, logs, return_dict):
+        if return_dict:
+            return plain_logs(logs)
+        values = list(logs.values())       # loss, then the metrics in compile's order
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The outputs for ``x`` in inference mode (dropout off), in batches of ``batch_size``
+        (the first ``steps`` batches only, when given)."""
+        verbose = _verbosity(verbose)
+        x = self._inputs(x)
+        batch_size = _batch_size(batch_size)
+        x, = _first_batches(steps, batch_size, x)
+        callback_list = callbacks_module.CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+            steps=math.ceil(len(x) / batch_size))
+        batch_begin = callback_list.uses("on_predict_batch_begin")
+        batch_end = callback_list.uses("on_predict_batch_end")
+        outputs = None
+        with threads.limit_for(self._multiply_adds(batch_size)), np.errstate(all="ignore"):
+            callback_list.on_predict_begin()
+            for step, start in enumerate(range(0, len(x), batch_size)):
+                if batch_begin:
+                    callback_list.on_predict_batch_begin(step)
+                batch = self._forward(x[start:start + batch_size], training=False)
+                if outputs is None:                 # in the dtype the layers compute in
+                    outputs = np.empty((len(x),) + batch.shape[1:], dtype=batch.dtype)
+                outputs[start:start + batch_size] = batch
+                if batch_end:
+                    callback_list.on_predict_batch_end(step, {"outputs": batch})
+            callback_list.on_predict_end()
+        if outputs is None:                         # no samples
+            return np.zeros((0,) + tuple(self.output_shape[1:]), dtype=config.floatx())
+        return outputs
+
+    def __call__(self, x, training=False):
+        """The outputs for one batch ``x`` (a new array; dropout on when ``training``)."""
+        with np.errstate(all="ignore"):
+            return self._forward(self._inputs(x), training=bool(training)).copy()
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One update on one batch; returns this batch's loss (and metrics), as Keras."""
+        self._require_compiled("train_on_batch")
+        x, y, sample_weight = self._checked(x, y, sample_weight, class_weight)
+        self._collect_params()
+        self._build_optimizer()
+        self._build_metrics(y)
+        with threads.limit_for(self._multiply_adds(len(x))), np.errstate(all="ignore"):
+            loss_value, y_pred = self._train_step(x, y, sample_weight, self._fused())
+        self._update_metrics(y, y_pred, sample_weight)
+        return self._result(self._logs(loss_value), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss (and metrics) on one batch in inference mode, as Keras."""
+        self._require_compiled("test_on_batch")
+        x, y, sample_weight = self._checked(x, y, sample_weight)
+        self._collect_params()
+        self._build_optimizer()
+        self._build_metrics(y)
+        with np.errstate(all="ignore"):
+            y_pred = self._forward(x, training=False)
+            loss_value = self._loss_value(y, y_pred, sample_weight)
+        self._update_metrics(y, y_pred, sample_weight)
+        return self._result(self._logs(loss_value), return_dict)
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=max(len(np.asarray(x)), 1), verbose=0)
+
+
+def _verbosity(verbose):
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, (bool, int, np.integer)) and int(verbose) in (0, 1, 2):
+        return int(verbose)
+    raise ValueError(f"verbose must be 'auto', 0, 1 or 2; got {verbose!r}.")
+
+
+def _should_validate(epoch, validation_freq):
+    if isinstance(validation_freq, int) and not isinstance(validation_freq, bool):
+        if validation_freq < 1:
+            raise ValueError(f"validation_freq must be a positive number of epochs (1: every "
+                             f"epoch) or a list of epochs, got {validation_freq!r}.")
+        return (epoch + 1) % validation_freq == 0
+    if isinstance(validation_freq, (list, tuple, set)):
+        return epoch + 1 in validation_freq
+    raise ValueError(f"validation_freq must be an int or a list of epochs, got "
+                     f"{validation_freq!r}.")
+
+
+def _batch_size(batch_size):
+    return 32 if batch_size is None else _positive_int(batch_size, "batch_size")
+
+
+def _first_batches(steps, batch_size, *arrays):
+    """The arrays cut to their first ``steps`` batches (all of them when steps is None or
+    more than there are), as Keras's ``steps`` on in-memory data."""
+    if steps is None:
+        return arrays
+    end = _positive_int(steps, "steps") * batch_size
+    return tuple(None if array is None else array[:end] for array in arrays)
+
+
+def _positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def _non_negative_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}.")
+    return int(value)

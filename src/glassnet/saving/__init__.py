@@ -1,0 +1,18 @@
+"""The ``.keras`` format (``keras.saving``): Keras 3's own files, written and read without pickle.
+
+- ``archive``: the zip (``config.json``, ``metadata.json``, ``model.weights.h5``), its checks,
+  ``save_model`` / ``load_model`` / ``save_weights`` / ``load_weights``;
+- ``keras_config``: a model as Keras's JSON config and back (only glassnet's own classes);
+- ``h5_weights``: the weights and the optimizer state in Keras's HDF5 layout (h5py, on use);
+- ``files``: ``ModelFileError`` and ``write_atomically`` (a failed save keeps the old file).
+
+May import: numbers, layers, models. Models reach it only through deferred imports in
+``model.save`` / ``load_model``.
+"""
+from .archive import (CONFIG, FORMAT_VERSION, KERAS_VERSION, METADATA, WEIGHTS, load_model,
+                      load_weights, read_archive, save_model, save_weights)
+from .files import ModelFileError, ModelFileNotFoundError, write_atomically
+
+__all__ = ["CONFIG", "FORMAT_VERSION", "KERAS_VERSION", "METADATA", "WEIGHTS", "ModelFileError",
+           "ModelFileNotFoundError", "load_model", "load_weights", "read_archive", "save_model",
+           "save_weights", "write_atomically"]

@@ -1,0 +1,84 @@
+"""Files glassnet writes and refuses: ``ModelFileError`` (a file it will not load, naming the
+file and the problem) and ``write_atomically`` (a save that leaves the old file whole if it
+fails at any point)."""
+import contextlib
+import os
+import stat
+import tempfile
+
+
+class ModelFileError(ValueError):
+    """A model or weights file glassnet refuses; ``path`` and ``problem`` say which and why."""
+
+    def __init__(self, path, problem):
+        self.path, self.problem = str(path), problem
+        super().__init__(f"Cannot load {self.path!r}: {problem}")
+
+
+class ModelFileNotFoundError(ModelFileError, FileNotFoundError):
+    """No file at the path given: a ``ModelFileError`` and a ``FileNotFoundError``."""
+
+
+def write_atomically(path, write):
+    """Run ``write(file)`` on a temporary file beside ``path``, sync it to disk, then rename it
+    over ``path`` (``os.replace`` is atomic): readers see the old file or the new one, never a
+    half-written one, and a failure anywhere leaves the old file untouched."""
+    path = os.path.abspath(path)
+    directory, base = os.path.split(path)
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"Cannot write {path!r}: the folder {directory!r} does not "
+                                f"exist. Create it first.")
+    handle, temporary = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, _mode_for(path))
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_directory(directory)
+
+
+def _mode_for(path):
+    """Keep an existing file's permissions; a new file gets the usual 0o666 minus the umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask():
+    try:
+        with open("/proc/self/status") as status:       # Linux: read it without changing it
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _sync_directory(directory):
+    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        handle = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def check_overwrite(path, overwrite):
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"{path!r} exists and overwrite=False: choose another name, or "
+                              f"pass overwrite=True to replace it.")
