@@ -10,3 +10,14 @@ def clear_session():
 
 def backend():
     return "numpy"
+
+
+def array_module(*arrays):
+    """The array module that owns ``arrays``: ``numpy`` for NumPy arrays and Python numbers,
+    ``cupy`` for CuPy (device) arrays, so one line of engine code serves both."""
+    for array in arrays:
+        if type(array).__module__.split(".", 1)[0] == "cupy":
+            import cupy
+            return cupy
+    import numpy
+    return numpy
