@@ -174,8 +174,9 @@ def test_gradient_check_and_gradients_with_batch_normalization_and_activation_la
 def test_gradient_check_can_sample_entries_or_take_all(monkeypatch):
     model = small_model()             # weights: kernel 4x5, bias 5, kernel 5x3, bias 3 (43)
     calls = []
-    loss = inspect._loss
-    monkeypatch.setattr(inspect, "_loss", lambda *args: calls.append(1) or loss(*args))
+    from glassnet.insight import measure
+    loss = measure._loss
+    monkeypatch.setattr(measure, "_loss", lambda *args: calls.append(1) or loss(*args))
     assert 0 <= inspect.gradient_check(model, *data(), max_entries=3) < 1e-6
     assert len(calls) == 2 * 3 * 4                      # two passes per entry, 3 per array
     calls.clear()
@@ -210,7 +211,7 @@ def test_output_statistics_of_sigmoid_and_relu_layers():
 
 def built_dense(kernel, bias):
     layer = L.Dense(kernel.shape[1])
-    layer.build((kernel.shape[0],))
+    layer.build((None, kernel.shape[0]))
     layer.set_weights([kernel, bias])
     return layer
 

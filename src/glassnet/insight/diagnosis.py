@@ -37,9 +37,9 @@ from collections import deque
 
 import numpy as np
 
-from . import inspect
+from . import measure as inspect
 from .messages import TEMPLATES
-from .probe import snapshot_record
+from .records import snapshot_record
 
 SEVERITIES = ("info", "warning", "error")
 PATIENCE = 5          # records in a row a per-step condition must hold before it is reported

@@ -6,7 +6,7 @@ Each ``plot_*`` function returns a ``matplotlib.figure.Figure`` (show it in a no
 """
 import numpy as np
 
-from .inspect import BOUNDED, activation_name, activations, probe_series
+from .measure import BOUNDED, activation_name, activations, probe_series
 
 HEALTHY_UPDATE_RATIO = 1e-3     # the usual size of ||dW|| / ||W|| per step in healthy training
 
