@@ -1,5 +1,28 @@
-"""``keras.backend``'s settings that Keras code still calls, re-exported from config."""
-from .config import epsilon, floatx, set_epsilon, set_floatx  # noqa: F401
+"""Where the arrays live: the one place that gives the engine its array functions.
+
+glassnet's engine is NumPy code. On the ``"numpy"`` backend (the default) its arrays are NumPy
+arrays on the CPU; on ``"cupy"`` they are CuPy arrays on an NVIDIA GPU, and the same lines run
+there because CuPy implements NumPy's API. Choose it as Keras's ``KERAS_BACKEND``:
+``GLASSNET_BACKEND=cupy`` in the environment, or ``glassnet.config.set_backend("cupy")``
+before building a model.
+
+The engine asks this module for array functions in two ways:
+
+- ``array_module(*arrays)``: the module owning the arrays at hand (``xp = array_module(x)``,
+  then ``xp.exp(x)``), so a function works on whatever arrays it is given;
+- ``xp()``: the active backend's module, for arrays made from nothing (a model's weights).
+
+Data crosses between host and device in two places only: ``to_device`` (NumPy data and
+freshly drawn weights go to the active backend) and ``to_host`` (predictions, weights for
+files). ``as_scalar`` keeps a reduced value (a batch's loss) where it is, so the training loop
+fetches numbers once per batch at most, not once per operation.
+
+Another NumPy-compatible array library can be added with ``register_backend`` (the tests'
+CPU stand-in for a GPU does, see ``tests/standin.py``).
+"""
+import numpy
+
+from .config import backend, epsilon, floatx, set_epsilon, set_floatx  # noqa: F401
 
 
 def clear_session():
@@ -8,16 +31,125 @@ def clear_session():
     naming.reset()
 
 
-def backend():
-    return "numpy"
+# name -> function returning (array module, its array type); loaded on first use
+_LOADERS = {}
+_MODULES = {"numpy": numpy}
+# array type -> its module, for the device backends loaded so far (empty: NumPy only)
+_DEVICE_TYPES = {}
+# types known not to be device arrays (the fast path of array_module)
+_HOST_TYPES = {numpy.ndarray, float, int, bool, type(None), str, tuple, list,
+               numpy.float32, numpy.float64, numpy.int64, numpy.int32, numpy.bool_}
+
+
+def register_backend(name, load):
+    """Make ``name`` a backend: ``load()`` returns (array module, array type) or raises
+    ``BackendError`` saying what is missing."""
+    _LOADERS[name] = load
+
+
+def load(name):
+    """The array module of backend ``name`` (importing it on first use)."""
+    if name in _MODULES:
+        return _MODULES[name]
+    if name not in _LOADERS:
+        raise ValueError(f"Unknown glassnet backend {name!r}: use one of "
+                         f"{', '.join(repr(n) for n in known())}.")
+    module, array_type = _LOADERS[name]()
+    _MODULES[name] = module
+    _DEVICE_TYPES[array_type] = module
+    return module
+
+
+def known():
+    return ["numpy"] + sorted(_LOADERS)
+
+
+class BackendError(RuntimeError):
+    """A backend was asked for but cannot run here (library or device missing)."""
+
+
+def _load_cupy():
+    """CuPy and a visible CUDA GPU, or one BackendError naming what is missing."""
+    try:
+        import cupy
+    except ImportError as error:
+        raise BackendError(
+            f"glassnet backend 'cupy' needs CuPy, which is not installed ({error}). Install it "
+            f"with pip install \"glassnet[gpu]\" (CuPy for CUDA 12), or cupy-cuda13x for a "
+            f"CUDA 13 driver; or use the default backend: GLASSNET_BACKEND=numpy.") from None
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:          # no driver, or a driver CuPy cannot talk to
+        raise BackendError(f"glassnet backend 'cupy' needs an NVIDIA GPU, but CUDA reports "
+                           f"none ({type(error).__name__}: {error}). Use GLASSNET_BACKEND=numpy "
+                           f"on this machine.") from None
+    if count < 1:
+        raise BackendError("glassnet backend 'cupy' needs an NVIDIA GPU, but CUDA sees none. "
+                           "Use GLASSNET_BACKEND=numpy on this machine.")
+    return cupy, cupy.ndarray
+
+
+register_backend("cupy", _load_cupy)
+
+
+def xp():
+    """The active backend's array module (``numpy`` unless ``set_backend`` chose another)."""
+    return load(backend())
 
 
 def array_module(*arrays):
     """The array module that owns ``arrays``: ``numpy`` for NumPy arrays and Python numbers,
     ``cupy`` for CuPy (device) arrays, so one line of engine code serves both."""
     for array in arrays:
-        if type(array).__module__.split(".", 1)[0] == "cupy":
-            import cupy
-            return cupy
-    import numpy
+        kind = type(array)
+        if kind in _HOST_TYPES:
+            continue
+        module = _DEVICE_TYPES.get(kind)
+        if module is not None:
+            return module
+        if kind.__module__.split(".", 1)[0] == "cupy":       # CuPy arrays before set_backend
+            return load("cupy")
     return numpy
+
+
+def on_device(array):
+    """Whether ``array`` lives on a device backend (not in NumPy's memory)."""
+    return type(array) in _DEVICE_TYPES
+
+
+def to_device(array, dtype=None):
+    """``array`` on the active backend (NumPy: itself, no copy, when the dtype matches)."""
+    return xp().asarray(array, dtype=dtype)
+
+
+def to_host(array):
+    """``array`` as a NumPy array: the same array when it is one already, else a copy
+    fetched from the device (the only device -> host transfer the engine makes)."""
+    if type(array) is numpy.ndarray:
+        return array
+    if on_device(array):
+        return _DEVICE_TYPES[type(array)].asnumpy(array)
+    return numpy.asarray(array)
+
+
+def as_scalar(value):
+    """A reduced value (a loss) kept where it was computed: a Python float on the host, a
+    float64 0-d array on a device (no transfer; ``float()`` it when a number is needed)."""
+    if on_device(value):
+        return value.astype(numpy.float64)
+    return float(value)
+
+
+def to_floats(values):
+    """Python floats of ``values`` (floats or 0-d arrays), with one device transfer for all."""
+    on = [v for v in values if on_device(v)]
+    if not on:
+        return [float(v) for v in values]
+    module = array_module(*on)
+    fetched = iter(module.asnumpy(module.stack([module.asarray(v, dtype=numpy.float64)
+                                                for v in on])).tolist())
+    return [next(fetched) if on_device(v) else float(v) for v in values]
+
+
+if backend() != "numpy":                   # GLASSNET_BACKEND asked for another: check it now
+    load(backend())
