@@ -73,6 +73,35 @@ def _cases():
          logits),
         ("scce_ignore", losses.SparseCategoricalCrossentropy, {"ignore_class": 0}, labels,
          probs),
+    ] + _newer_cases(labels, onehot, probs, binary, unit, soft, logits, real)
+
+
+def _newer_cases(labels, onehot, probs, binary, unit, soft, logits, real):
+    """The focal, generalized, overlap and circle losses (issue 11), on data of their own."""
+    rng = np.random.default_rng(11)
+    embeddings = rng.normal(size=(5, 3))
+    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)     # unit rows, as Keras
+    groups = np.array([0, 1, 0, 1, 1])
+    return [
+        ("binary_focal", losses.BinaryFocalCrossentropy, {}, binary, unit),
+        ("binary_focal_balanced", losses.BinaryFocalCrossentropy,
+         {"apply_class_balancing": True, "gamma": 3.0, "label_smoothing": 0.1}, binary, unit),
+        ("binary_focal_logits", losses.BinaryFocalCrossentropy, {"from_logits": True}, binary,
+         real[:, :2]),
+        ("binary_focal_gamma0", losses.BinaryFocalCrossentropy, {"gamma": 0.0}, binary, unit),
+        ("categorical_focal", losses.CategoricalFocalCrossentropy, {}, onehot, probs),
+        ("categorical_focal_logits", losses.CategoricalFocalCrossentropy,
+         {"from_logits": True, "label_smoothing": 0.1}, onehot, logits),
+        ("categorical_focal_alphas", losses.CategoricalFocalCrossentropy,
+         {"alpha": [0.1, 0.2, 0.3, 0.4], "gamma": 1.5}, soft, probs * 2.0),
+        ("generalized_ce", losses.CategoricalGeneralizedCrossEntropy, {}, labels, probs),
+        ("generalized_ce_q", losses.CategoricalGeneralizedCrossEntropy, {"q": 0.8}, labels,
+         probs),
+        ("dice", losses.Dice, {"axis": -1}, binary, unit),
+        ("tversky", losses.Tversky, {"alpha": 0.3, "beta": 0.7, "axis": -1}, binary, unit),
+        ("circle", losses.Circle, {}, groups, embeddings),
+        ("circle_gentle", losses.Circle, {"gamma": 10.0, "margin": 0.25,
+                                          "remove_diagonal": False}, groups, embeddings),
     ]
 
 
@@ -451,3 +480,104 @@ def test_a_loss_axis_that_is_not_one_integer_is_refused_when_the_loss_is_made(ax
                 losses.CosineSimilarity):
         with pytest.raises(ValueError, match="axis is one integer"):
             cls(axis=axis)
+
+
+# -- issue 11: the newer losses beyond CASES, and Keras's shape rules --------------------------
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("loss", [losses.Dice(), losses.Tversky(alpha=0.2, beta=0.8),
+                                  losses.Dice(axis=(1, 2))], ids=["dice", "tversky", "dice12"])
+def test_overlap_gradients_over_several_axes(float64, loss, reduction, weighted):
+    """Dice/Tversky over every axis (Keras's default: one number for the batch) or a tuple."""
+    rng = np.random.default_rng(2)
+    y_true = rng.integers(0, 2, (5, 2, 3)).astype(float)
+    y_pred = rng.uniform(0.05, 0.95, (5, 2, 3))
+    loss.reduction = reduction
+    weights = WEIGHTS[:, None] if weighted else None
+
+    def reduced(p):
+        return float(np.sum(loss(y_true, p, weights)))
+
+    np.testing.assert_allclose(loss.gradient(y_true, y_pred, weights),
+                               numeric_gradient(reduced, y_pred), rtol=1e-6, atol=1e-8)
+
+
+def test_circle_sample_without_a_positive_does_not_count(float64):
+    """A label seen once has no positive pair: its value is 0 and the mean leaves it out."""
+    rng = np.random.default_rng(1)
+    unit = rng.normal(size=(4, 3))
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    labels = np.array([0, 0, 1, 2])
+    values = losses.Circle(reduction="none")(labels, unit)
+    assert values[2] == 0 and values[3] == 0 and np.all(values[:2] > 0)
+    assert losses.Circle()(labels, unit) == pytest.approx(values[:2].mean())
+    grad = losses.Circle().gradient(labels, unit)
+    np.testing.assert_allclose(grad, numeric_gradient(
+        lambda p: float(losses.Circle()(labels, p)), unit), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("q", [0, 1, -0.5, 1.5, "a", True])
+def test_generalized_cross_entropy_q_outside_0_1_is_refused(q):
+    with pytest.raises(ValueError, match=r"q must be in the interval \(0, 1\)"):
+        losses.CategoricalGeneralizedCrossEntropy(q=q)
+
+
+def test_integer_label_losses_check_their_labels():
+    probs = np.full((3, 4), 0.25)
+    with pytest.raises(ValueError, match="Labels must be integers 0..3"):
+        losses.CategoricalGeneralizedCrossEntropy()(np.array([0, 4, 1]), probs)
+    with pytest.raises(ValueError, match="one integer class label per sample"):
+        losses.CategoricalGeneralizedCrossEntropy().check_labels(np.eye(4)[:3], (None, 4))
+    with pytest.raises(ValueError, match="integer class labels"):
+        losses.Circle().check_labels(np.array([0.5, 1.0]), (None, 8))
+    losses.Circle().check_labels(np.array([3, 7, 3]), (None, 8))      # any integers: groups
+
+
+@pytest.mark.parametrize("name, cls", [
+    ("binary_focal_crossentropy", losses.BinaryFocalCrossentropy),
+    ("categorical_focal_crossentropy", losses.CategoricalFocalCrossentropy),
+    ("dice", losses.Dice), ("tversky", losses.Tversky), ("circle", losses.Circle),
+    ("BinaryFocalCrossentropy", losses.BinaryFocalCrossentropy), ("Dice", losses.Dice),
+    ("CategoricalGeneralizedCrossEntropy", losses.CategoricalGeneralizedCrossEntropy)])
+def test_newer_losses_resolve_and_serialize(name, cls):
+    loss = losses.resolve(name)
+    assert type(loss) is cls
+    again = losses.deserialize(losses.serialize(loss))
+    assert type(again) is cls and again.get_config() == loss.get_config()
+
+
+@pytest.mark.parametrize("cls", [losses.BinaryCrossentropy, losses.CategoricalCrossentropy])
+def test_labels_of_another_shape_are_refused_not_broadcast(cls):
+    with pytest.raises(ValueError, match=r"same shape.*\(3, 1\).*\(3, 3\)"):
+        cls()(np.ones((3, 1)), np.full((3, 3), 0.3))
+    losses.BinaryCrossentropy()(np.ones(3), np.full((3, 1), 0.3))   # (n,) meets (n, 1)
+
+
+def test_categorical_crossentropy_over_one_class_warns():
+    with pytest.warns(SyntaxWarning, match="num_classes > 1"):
+        value = losses.categorical_crossentropy(np.ones((2, 1)), np.full((2, 1), 0.4))
+    np.testing.assert_allclose(value, -np.log1p(-1e-7))   # q = 1 clipped to 1 - eps: ~0
+
+
+@pytest.mark.parametrize("loss, y", [
+    ("binary_focal_crossentropy", "binary"), ("dice", "binary"), ("tversky", "binary"),
+    (losses.CategoricalFocalCrossentropy(), "onehot"),
+    (losses.CategoricalGeneralizedCrossEntropy(), "labels"), ("circle", "labels")])
+def test_newer_losses_train_a_model(loss, y):
+    """compile + fit with each: the loss goes down over a few epochs of full-batch Adam."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype("float32")
+    classes = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0)
+    targets = {"binary": (x[:, :1] > 0).astype("float32"), "labels": classes,
+               "onehot": np.eye(3, dtype="float32")[classes]}[y]
+    units = {"binary": 1, "labels": 3, "onehot": 3}[y]
+    last = "sigmoid" if y == "binary" else "softmax"
+    glassnet.utils.set_random_seed(0)
+    model = glassnet.Sequential([glassnet.Input((4,)), glassnet.layers.Dense(8, "tanh"),
+                                 glassnet.layers.Dense(units, last)])
+    if loss == "circle":            # embeddings: no softmax; Circle wants unit rows at best
+        model = glassnet.Sequential([glassnet.Input((4,)), glassnet.layers.Dense(3)])
+    model.compile(optimizer=glassnet.optimizers.Adam(0.05), loss=loss)
+    history = model.fit(x, targets, batch_size=64, epochs=15, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]

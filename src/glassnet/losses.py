@@ -14,6 +14,7 @@ active the chained gradient is 0 and the fused one is not: fused is what Keras's
 backend computes (it recovers the logits from the softmax), and it is the one that learns.
 """
 import inspect
+import warnings
 
 import numpy as np
 
@@ -111,6 +112,28 @@ def _check_axis(axis):
 
 def _eps():
     return config.epsilon()
+
+
+def _same_shape(name, y_true, y_pred):
+    """Labels and predictions of one shape (after Keras's rank matching), as Keras's
+    cross-entropies demand: broadcasting (n, 1) labels against (n, k) outputs would compare
+    every label with every output and return a meaningless number."""
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"{name}: labels (target) and predictions (output) must have the same shape, but "
+            f"got labels of shape {y_true.shape} and predictions of shape {y_pred.shape}. Give "
+            f"one label per output (one-hot rows for several classes), or use "
+            f"sparse_categorical_crossentropy for integer class labels.")
+    return y_true, y_pred
+
+
+def _warn_single_class(name, y_pred):
+    """Keras's warning: a categorical loss over one class is 0 whatever the prediction."""
+    if y_pred.ndim and y_pred.shape[-1] == 1:
+        warnings.warn(
+            f"In loss {name}, expected y_pred.shape to be (batch_size, num_classes) with "
+            f"num_classes > 1. Received: y_pred.shape={y_pred.shape}. Consider using "
+            f"'binary_crossentropy' if you only have 2 classes.", SyntaxWarning, stacklevel=4)
 
 
 # -- regression losses -----------------------------------------------------------------------
@@ -384,6 +407,9 @@ class BinaryCrossentropy(Loss):
         self.from_logits, self.label_smoothing = from_logits, label_smoothing
         self.axis = _check_axis(axis)
 
+    def prepare(self, y_true, y_pred):
+        return _same_shape(self.name, *super().prepare(y_true, y_pred))
+
     def targets(self, y_true):
         if self.label_smoothing:
             return y_true * (1.0 - self.label_smoothing) + 0.5 * self.label_smoothing
@@ -451,6 +477,11 @@ class CategoricalCrossentropy(Loss):
         super().__init__(name, reduction, dtype)
         self.from_logits, self.label_smoothing = from_logits, label_smoothing
         self.axis = _check_axis(axis)
+
+    def prepare(self, y_true, y_pred):
+        y_true, y_pred = _same_shape(self.name, *super().prepare(y_true, y_pred))
+        _warn_single_class("categorical_crossentropy", y_pred)
+        return y_true, y_pred
 
     def targets(self, y_true):
         if self.label_smoothing:
@@ -731,13 +762,407 @@ class Crossentropy(Loss):
         self.choose(np.shape(y_true), output_shape).check_labels(y_true, output_shape)
 
 
+# -- focal and noise-robust cross-entropies --------------------------------------------------
+
+class BinaryFocalCrossentropy(BinaryCrossentropy):
+    """Binary cross-entropy scaled by a focal factor that shrinks the loss of easy examples
+    (Lin et al. 2018): with p_t = y p + (1 - y)(1 - p),
+
+        l_i = mean_j w (1 - p_t)^gamma bce(y, p),  bce with p clipped to [eps, 1 - eps]
+
+    where w = y alpha + (1 - y)(1 - alpha) when ``apply_class_balancing``, else 1. The focal
+    factor uses the unclipped p, as Keras; ``from_logits`` takes p = sigmoid(y_pred) first.
+    gamma = 0 is binary cross-entropy. The gradient is the product rule, d/dp [f bce] =
+    f' bce + f bce' with f' = -gamma (1 - p_t)^(gamma - 1) (2y - 1) and bce' = (p - y) /
+    (p (1 - p)) inside the clip (0 outside); on logits, times p (1 - p).
+    """
+
+    fuses_with = None
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
+                 label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="binary_focal_crossentropy", dtype=None):
+        super().__init__(from_logits, label_smoothing, axis, reduction, name, dtype)
+        self.apply_class_balancing = apply_class_balancing
+        self.alpha, self.gamma = alpha, gamma
+
+    def _parts(self, y_true, y_pred):
+        """(y, p, clipped p, focal factor, class weight) of the elementwise loss."""
+        y = self.targets(y_true)
+        p = _sigmoid(y_pred) if self.from_logits else y_pred
+        p_t = y * p + (1.0 - y) * (1.0 - p)
+        focal = np.power(1.0 - p_t, self.gamma)
+        weight = y * self.alpha + (1.0 - y) * (1.0 - self.alpha) \
+            if self.apply_class_balancing else 1.0
+        return y, p, np.clip(p, _eps(), 1.0 - _eps()), p_t, focal, weight
+
+    def call(self, y_true, y_pred):
+        y, _, clipped, _, focal, weight = self._parts(y_true, y_pred)
+        bce = -(y * np.log(clipped) + (1.0 - y) * np.log1p(-clipped))
+        return np.mean(weight * focal * bce, axis=self.axis)
+
+    def sample_gradient(self, y_true, y_pred):
+        y, p, clipped, p_t, focal, weight = self._parts(y_true, y_pred)
+        bce = -(y * np.log(clipped) + (1.0 - y) * np.log1p(-clipped))
+        inside = (p >= _eps()) & (p <= 1.0 - _eps())
+        bce_slope = np.where(inside, (clipped - y) / (clipped * (1.0 - clipped)), 0.0)
+        focal_slope = 0.0 if self.gamma == 0 else \
+            -self.gamma * np.power(1.0 - p_t, self.gamma - 1.0) * (2.0 * y - 1.0)
+        grad = weight * (focal_slope * bce + focal * bce_slope)
+        if self.from_logits:
+            grad = grad * p * (1.0 - p)
+        return grad / y_pred.shape[self.axis]
+
+    logits_gradient = None          # no fused form: the focal factor keeps p in the gradient
+
+    def get_config(self):
+        return {**super().get_config(), "apply_class_balancing": self.apply_class_balancing,
+                "alpha": self.alpha, "gamma": self.gamma}
+
+
+class CategoricalFocalCrossentropy(CategoricalCrossentropy):
+    """Categorical cross-entropy with a focal factor per class (Lin et al. 2018):
+
+        l_i = sum_k alpha (1 - q_k)^gamma (-y_k log q_k),  q = p / sum(p) clipped to [eps, 1 - eps]
+
+    ``alpha`` is a number or one weight per class; ``from_logits`` takes p = softmax(y_pred)
+    first (then still divides by its sum, as Keras). Gradient with respect to q inside the clip:
+    alpha [gamma (1 - q)^(gamma - 1) y log q - (1 - q)^gamma y / q], 0 outside; then through
+    q = p / sum(p) and, from logits, through the softmax.
+    """
+
+    fuses_with = None
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy",
+                 dtype=None):
+        super().__init__(from_logits, label_smoothing, axis, reduction, name, dtype)
+        self.alpha, self.gamma = alpha, gamma
+
+    def prepare(self, y_true, y_pred):
+        y_true, y_pred = _same_shape(self.name, *Loss.prepare(self, y_true, y_pred))
+        _warn_single_class("categorical_focal_crossentropy", y_pred)
+        return y_true, y_pred
+
+    def _probabilities(self, y_pred):
+        p = _softmax(y_pred, self.axis) if self.from_logits else y_pred
+        total = p.sum(axis=self.axis, keepdims=True)
+        return p, total, p / total
+
+    def _alpha(self, dtype):
+        return np.asarray(self.alpha, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        y = self.targets(y_true)
+        _, _, q = self._probabilities(y_pred)
+        q = np.clip(q, _eps(), 1.0 - _eps())
+        focal = self._alpha(q.dtype) * np.power(1.0 - q, self.gamma)
+        return np.sum(focal * (-y * np.log(q)), axis=self.axis)
+
+    def sample_gradient(self, y_true, y_pred):
+        y = self.targets(y_true)
+        p, total, q = self._probabilities(y_pred)
+        clipped = np.clip(q, _eps(), 1.0 - _eps())
+        slope = np.power(1.0 - clipped, self.gamma) * (-y / clipped)
+        if self.gamma != 0:
+            slope = slope + self.gamma * np.power(1.0 - clipped, self.gamma - 1.0) * y * \
+                np.log(clipped)
+        inside = (q >= _eps()) & (q <= 1.0 - _eps())        # the clip has zero slope outside
+        dq = np.where(inside, self._alpha(q.dtype) * slope, 0.0)
+        # q = p / sum(p): dq_k / dp_j = (delta_kj - q_k) / sum(p)
+        dp = (dq - np.sum(dq * q, axis=self.axis, keepdims=True)) / total
+        if self.from_logits:            # softmax: dx = p (dp - sum(dp p))
+            dp = p * (dp - np.sum(dp * p, axis=self.axis, keepdims=True))
+        return dp
+
+    logits_gradient = None
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha, "gamma": self.gamma}
+
+
+class CategoricalGeneralizedCrossEntropy(Loss):
+    """Generalized cross-entropy (Zhang & Sabuncu 2018), robust to noisy labels: with p the
+    predicted probability of the sample's integer label,
+
+        l_i = (1 - p^q) / q,   d l_i / d p = -p^(q - 1)
+
+    q -> 0 tends to cross-entropy, q = 1 is the mean absolute error; ``q`` in (0, 1), 0.5 by
+    default as Keras. No clipping (Keras clips nothing here): p = 0 gives l = 1/q.
+    """
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size",
+                 name="categorical_generalized_cross_entropy", dtype=None):
+        if isinstance(q, bool) or not isinstance(q, (int, float, np.floating)) or not 0 < q < 1:
+            raise ValueError(f"q must be in the interval (0, 1), e.g. 0.5; got {q!r}.")
+        super().__init__(name, reduction, dtype)
+        self.q = q
+
+    def prepare(self, y_true, y_pred):
+        y_pred = Loss.prepare(self, y_pred, y_pred)[1]
+        labels = np.asarray(y_true)
+        if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
+            labels = labels[..., 0]                 # (n, 1) labels, as Keras's docstring allows
+        if labels.shape != y_pred.shape[:-1]:
+            raise ValueError(f"{self.name} needs one integer class label per sample: labels of "
+                             f"shape {np.shape(y_true)} do not fit predictions of shape "
+                             f"{y_pred.shape}.")
+        labels = labels.astype(np.int64)
+        if labels.size and (labels.min() < 0 or labels.max() >= y_pred.shape[-1]):
+            raise ValueError(_label_range_message(labels, y_pred.shape[-1]))
+        return labels, y_pred
+
+    def check_labels(self, y_true, output_shape):
+        _check_class_labels(self, y_true, output_shape[-1])
+
+    def _picked(self, labels, y_pred):
+        return np.take_along_axis(y_pred, labels[..., None], axis=-1)[..., 0]
+
+    def call(self, y_true, y_pred):
+        return (1.0 - np.power(self._picked(y_true, y_pred), self.q)) / self.q
+
+    def sample_gradient(self, y_true, y_pred):
+        grad = np.zeros_like(y_pred)
+        slope = -np.power(self._picked(y_true, y_pred), self.q - 1.0)
+        np.put_along_axis(grad, y_true[..., None], slope[..., None], axis=-1)
+        return grad
+
+    def get_config(self):
+        return {**super().get_config(), "q": self.q}
+
+
+# -- overlap losses (segmentation): one value over the axes they sum -----------------------------
+
+def _check_axes(axis):
+    """None, an integer or integers: the axes a Dice or Tversky loss sums over."""
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    if axis is not None and (not isinstance(axes, (tuple, list)) or any(
+            isinstance(a, bool) or not isinstance(a, (int, np.integer)) for a in axes)):
+        raise ValueError(f"axis is None (every axis), an integer or a tuple of integers; got "
+                         f"{axis!r}.")
+    return axis
+
+
+def _summed_axes(axis, ndim):
+    """The axes summed over, as a sorted tuple of non-negative integers (all for None)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    return tuple(sorted(int(a) % ndim for a in axes))
+
+
+class _OverlapLoss(Loss):
+    """What Dice and Tversky share: sums over ``axis`` (None: every axis, one number for the
+    whole batch, as Keras), and a reduction over what is left. The gradient of a value that
+    covers the whole batch is multiplied by what the reduction makes of a value of 1."""
+
+    def __init__(self, reduction, name, axis, dtype):
+        super().__init__(name, reduction, dtype)
+        self.axis = _check_axes(axis)
+
+    def _sum(self, x):
+        return np.sum(x, axis=_summed_axes(self.axis, x.ndim))
+
+    def weigh(self, grad, y_true, y_pred, sample_weight):
+        axes = _summed_axes(self.axis, y_pred.ndim)
+        values_shape = tuple(d for i, d in enumerate(y_pred.shape) if i not in axes)
+        if not values_shape:
+            one = np.ones((), dtype=grad.dtype)
+            grad *= np.sum(reduce_weighted_values(one, sample_weight, None, self.reduction))
+            return grad
+        factors = reduction_factors(values_shape, sample_weight, None, self.reduction,
+                                    grad.dtype)
+        grad *= np.expand_dims(factors, axes) if np.ndim(factors) else factors
+        return grad
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+class Dice(_OverlapLoss):
+    """l = 1 - 2 sum(y p) / (sum(y) + sum(p) + eps), the sums over ``axis`` (None: all).
+
+    With I = sum(y p) and D = sum(y) + sum(p) + eps: d l / d p = -2 (y D - I) / D^2.
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
+        super().__init__(reduction, name, axis, dtype)
+
+    def _terms(self, y_true, y_pred):
+        return self._sum(y_true * y_pred), self._sum(y_true) + self._sum(y_pred) + _eps()
+
+    def call(self, y_true, y_pred):
+        intersection, total = self._terms(y_true, y_pred)
+        return 1.0 - 2.0 * intersection / total
+
+    def sample_gradient(self, y_true, y_pred):
+        intersection, total = self._terms(y_true, y_pred)
+        axes = _summed_axes(self.axis, y_pred.ndim)
+        intersection, total = np.expand_dims(intersection, axes), np.expand_dims(total, axes)
+        return -2.0 * (y_true * total - intersection) / np.square(total)
+
+
+class Tversky(_OverlapLoss):
+    """l = 1 - I / (I + alpha F + beta G + eps) with I = sum(y p), F = sum((1 - p) y),
+    G = sum(p (1 - y)) over ``axis`` (Salehi et al. 2017; alpha = beta = 0.5 is Dice up to
+    eps). With D the denominator: d l / d p = -(y D - I (y - alpha y + beta (1 - y))) / D^2.
+    """
+
+    def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky",
+                 axis=None, dtype=None):
+        super().__init__(reduction, name, axis, dtype)
+        self.alpha, self.beta = alpha, beta
+
+    def _terms(self, y_true, y_pred):
+        intersection = self._sum(y_true * y_pred)
+        missed = self._sum((1.0 - y_pred) * y_true)
+        spurious = self._sum(y_pred * (1.0 - y_true))
+        return intersection, intersection + self.alpha * missed + self.beta * spurious + _eps()
+
+    def call(self, y_true, y_pred):
+        intersection, total = self._terms(y_true, y_pred)
+        return 1.0 - intersection / total
+
+    def sample_gradient(self, y_true, y_pred):
+        intersection, total = self._terms(y_true, y_pred)
+        axes = _summed_axes(self.axis, y_pred.ndim)
+        intersection, total = np.expand_dims(intersection, axes), np.expand_dims(total, axes)
+        total_slope = y_true * (1.0 - self.alpha) + self.beta * (1.0 - y_true)
+        return -(y_true * total - intersection * total_slope) / np.square(total)
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha, "beta": self.beta}
+
+
+# -- metric learning ---------------------------------------------------------------------------
+
+class Circle(Loss):
+    """Circle loss (Sun et al. 2020) on L2-normalized embeddings p (rows) with integer labels.
+
+    With cosine distances d_ij = max(1 - p_i . r_j, 0) to the reference rows r (p itself),
+    positives P (same label, j != i when ``remove_diagonal``) and negatives N:
+
+        s_ij = -gamma max(m + d_ij, 0) (m - d_ij)          for j in P
+        s_ij =  gamma max(1 + m - d_ij, 0) (1 - m - d_ij)  for j in N
+        l_i = softplus(logsumexp_{j in P} s_ij + logsumexp_{j in N} s_ij)
+
+    (m = ``margin``). As Keras, the weights max(...) are not held constant in the gradient, and
+    a sample with no positive gives l_i = 0 and does not count in the mean. The gradient goes
+    through both sides of each similarity: dL/dp = (G + G^T) p with G = dL/d(p p^T).
+    """
+
+    def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True,
+                 reduction="sum_over_batch_size", name="circle", dtype=None):
+        super().__init__(name, reduction, dtype)
+        self.gamma, self.margin, self.remove_diagonal = gamma, margin, remove_diagonal
+
+    def prepare(self, y_true, y_pred):
+        y_pred = Loss.prepare(self, y_pred, y_pred)[1]
+        labels = np.asarray(y_true)
+        if labels.ndim == 2 and labels.shape[-1] == 1:
+            labels = labels[:, 0]
+        if y_pred.ndim != 2 or labels.shape != y_pred.shape[:1]:
+            raise ValueError(f"{self.name} needs embeddings of shape (n, d) and one integer "
+                             f"label per row; got labels of shape {np.shape(y_true)} and "
+                             f"embeddings of shape {y_pred.shape}.")
+        return labels.astype(np.int64), y_pred
+
+    def check_labels(self, y_true, output_shape):
+        _check_class_labels(self, y_true, None)
+
+    def _terms(self, labels, y_pred, ref_labels=None, ref_embeddings=None):
+        """The similarity logits s (-inf outside P and N) and what their gradient needs."""
+        ref_labels = labels if ref_labels is None else np.asarray(ref_labels).reshape(-1)
+        ref = y_pred if ref_embeddings is None else np.asarray(ref_embeddings, y_pred.dtype)
+        distance = 1.0 - y_pred @ ref.T
+        near = distance > 0                                 # where max(., 0) passes
+        distance = np.maximum(distance, 0.0)
+        positive = labels[:, None] == ref_labels[None, :]
+        negative = ~positive
+        if self.remove_diagonal:
+            positive = positive & ~np.eye(len(labels), len(ref_labels), dtype=bool)
+        m, gamma = self.margin, self.gamma
+        pos_weight = np.maximum((m + distance) * positive, 0.0)
+        neg_weight = np.maximum((1.0 + m - distance) * negative, 0.0)
+        pos_logit = -gamma * pos_weight * (m - distance)
+        neg_logit = gamma * neg_weight * (1.0 - m - distance)
+        return (positive, negative, distance, near, pos_weight, neg_weight,
+                np.where(positive, pos_logit, -np.inf), np.where(negative, neg_logit, -np.inf))
+
+    def _values(self, pos_logit, neg_logit):
+        return _softplus(_logsumexp(pos_logit) + _logsumexp(neg_logit))
+
+    def call(self, y_true, y_pred):
+        return self._values(*self._terms(y_true, y_pred)[-2:])
+
+    def mask(self, y_true, y_pred):
+        return self.call(y_true, y_pred) > 0               # Keras's mask: rows that count
+
+    def gradient(self, y_true, y_pred, sample_weight=None):
+        labels, y_pred = self.prepare(y_true, y_pred)
+        (positive, negative, distance, near, pos_weight, neg_weight, pos_logit,
+         neg_logit) = self._terms(labels, y_pred)
+        pos_lse, neg_lse = _logsumexp(pos_logit), _logsumexp(neg_logit)
+        values = _softplus(pos_lse + neg_lse)
+        factors = reduction_factors(values.shape, sample_weight, values > 0, self.reduction,
+                                    y_pred.dtype)
+        outer = np.asarray(factors * _sigmoid(pos_lse + neg_lse))[..., None] \
+            * np.ones_like(distance)                        # dL / d(logsumexp) per row
+        m, gamma = self.margin, self.gamma
+        # d s / d d for each kind of pair (the product rule on weight * gap)
+        pos_passes = (positive & (m + distance > 0)).astype(distance.dtype)
+        neg_passes = (negative & (1.0 + m - distance > 0)).astype(distance.dtype)
+        pos_slope = -gamma * (pos_passes * (m - distance) - pos_weight)
+        neg_slope = gamma * (-neg_passes * (1.0 - m - distance) - neg_weight)
+        by_distance = outer * (_softmax_rows(pos_logit) * pos_slope
+                               + _softmax_rows(neg_logit) * neg_slope)
+        by_similarity = -by_distance * near                 # d = max(1 - p r^T, 0)
+        return ((by_similarity + by_similarity.T) @ y_pred).astype(y_pred.dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "gamma": self.gamma, "margin": self.margin,
+                "remove_diagonal": self.remove_diagonal}
+
+
+def _check_class_labels(loss, y_true, classes):
+    """Labels given to fit for a loss that reads one integer label per sample."""
+    y_true = np.asarray(y_true)
+    if y_true.ndim > 2 or (y_true.ndim == 2 and y_true.shape[1] != 1):
+        raise ValueError(f"{loss.name} needs one integer class label per sample, shape (n,); "
+                         f"got labels of shape {y_true.shape}.")
+    if y_true.size and np.any(y_true != np.round(y_true)):
+        raise ValueError(f"{loss.name} needs integer class labels; got "
+                         f"{y_true[y_true != np.round(y_true)].flat[0]!r}.")
+    if classes is not None and y_true.size:
+        labels = y_true.astype(np.int64)
+        if labels.min() < 0 or labels.max() >= classes:
+            raise ValueError(_label_range_message(labels, classes))
+
+
+def _logsumexp(x):
+    """log sum exp over each row; a row of -inf only gives -inf (no warning)."""
+    top = np.max(x, axis=-1, keepdims=True)
+    safe = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return (safe + np.log(np.sum(np.exp(x - safe), axis=-1, keepdims=True)))[..., 0]
+
+
+def _softmax_rows(x):
+    """softmax over each row, 0 for a row of -inf only."""
+    top = np.max(x, axis=-1, keepdims=True)
+    exp = np.exp(x - np.where(np.isfinite(top), top, 0.0))
+    total = np.sum(exp, axis=-1, keepdims=True)
+    return exp / np.where(total > 0, total, 1.0)
+
+
 # -- registry: classes by class name, per-sample functions by function name and alias --------
 
 registry = Registry("loss", base=Loss)
 _CLASSES = (MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
             MeanSquaredLogarithmicError, Huber, LogCosh, CosineSimilarity, Hinge, SquaredHinge,
             CategoricalHinge, KLDivergence, Poisson, BinaryCrossentropy, CategoricalCrossentropy,
-            SparseCategoricalCrossentropy)
+            SparseCategoricalCrossentropy, BinaryFocalCrossentropy, CategoricalFocalCrossentropy,
+            CategoricalGeneralizedCrossEntropy, Dice, Tversky, Circle)
 for _cls in _CLASSES:
     registry.register(_cls.__name__)(_cls)
 
@@ -847,6 +1272,49 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     """Per-sample sparse categorical cross-entropy."""
     return _values(SparseCategoricalCrossentropy(from_logits, ignore_class, axis=axis),
                    y_true, y_pred)
+
+
+@_per_sample(BinaryFocalCrossentropy)
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                              from_logits=False, label_smoothing=0.0, axis=-1):
+    """Per-sample binary focal cross-entropy, mean over ``axis``."""
+    return _values(BinaryFocalCrossentropy(apply_class_balancing, alpha, gamma, from_logits,
+                                           label_smoothing, axis), y_true, y_pred)
+
+
+@_per_sample(CategoricalFocalCrossentropy)
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """Per-sample categorical focal cross-entropy."""
+    return _values(CategoricalFocalCrossentropy(alpha, gamma, from_logits, label_smoothing, axis),
+                   y_true, y_pred)
+
+
+@_per_sample(CategoricalGeneralizedCrossEntropy)
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """Per-sample generalized cross-entropy (1 - p^q) / q of integer labels."""
+    return _values(CategoricalGeneralizedCrossEntropy(q), y_true, y_pred)
+
+
+@_per_sample(Dice)
+def dice(y_true, y_pred, axis=None):
+    """Dice loss over ``axis`` (None: one value for everything)."""
+    return _values(Dice(axis=axis), y_true, y_pred)
+
+
+@_per_sample(Tversky)
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """Tversky loss over ``axis`` (None: one value for everything)."""
+    return _values(Tversky(alpha, beta, axis=axis), y_true, y_pred)
+
+
+@_per_sample(Circle)
+def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal=True, gamma=80,
+           margin=0.4):
+    """Per-sample circle loss; ``ref_labels`` / ``ref_embeddings`` default to the batch."""
+    loss = Circle(gamma, margin, remove_diagonal)
+    labels, y_pred = loss.prepare(y_true, y_pred)
+    return loss._values(*loss._terms(labels, y_pred, ref_labels, ref_embeddings)[-2:])
 
 
 def get(identifier):
