@@ -283,7 +283,7 @@ def test_set_weights_with_wrong_shapes():
 # -- the model -------------------------------------------------------------------------------------
 
 def test_adding_things_that_are_not_layers():
-    with pytest.raises(TypeError, match=r"Dense\(10\)"):
+    with pytest.raises(ValueError, match=r"Dense\(10\)"):
         models.Sequential([np.zeros(3)])
     with pytest.raises(TypeError, match="list of layers"):
         models.Sequential(layers.Dense(3))

@@ -63,6 +63,6 @@ def test_seeded_initializer_ignores_the_global_seed():
     a = glassnet.layers.Dense(4, kernel_initializer=glassnet.initializers.GlorotUniform(seed=5))
     glassnet.utils.set_random_seed(2)
     b = glassnet.layers.Dense(4, kernel_initializer=glassnet.initializers.GlorotUniform(seed=5))
-    a.build((3,))
-    b.build((3,))
+    a.build((None, 3))
+    b.build((None, 3))
     np.testing.assert_array_equal(a.kernel, b.kernel)

@@ -162,13 +162,13 @@ def test_names_are_unique_as_keras_gives_them():
 def test_dense_positional_arguments_follow_keras_order():
     layer = layers.Dense(5, "relu", False)
     assert layer.activation.__name__ == "relu" and layer.use_bias is False
-    layer.build((3,))
+    layer.build((None, 3))
     assert layer.params[0].shape == (3, 5) and len(layer.params) == 1
 
 
 def test_dense_accepts_keras_names_for_initializers():
     layer = layers.Dense(4, kernel_initializer="he_normal", bias_initializer="ones")
-    layer.build((100,))
+    layer.build((None, 100))
     np.testing.assert_array_equal(layer.bias, np.ones(4))
     assert layer.kernel.dtype == np.float32
     assert 0.05 < layer.kernel.std() < 0.2              # He normal: std sqrt(2 / 100) ~ 0.14
@@ -181,7 +181,7 @@ def test_dense_accepts_integral_float_units():
 def test_dense_build_and_output_shape():
     layer = layers.Dense(7)
     assert layer.compute_output_shape((5,)) == (7,)
-    layer.build((5,))
+    layer.build((None, 5))
     assert layer.built and layer.kernel.shape == (5, 7) and layer.bias.shape == (7,)
 
 
@@ -206,7 +206,7 @@ def test_layer_call_builds_and_needs_a_batch():
 
 def test_get_weights_copies_and_set_weights_copies_in_place(float64):
     layer = layers.Dense(2)
-    layer.build((3,))
+    layer.build((None, 3))
     kernel = layer.kernel
     weights = layer.get_weights()
     weights[0][...] = 5.0
@@ -220,7 +220,7 @@ def test_get_weights_copies_and_set_weights_copies_in_place(float64):
 
 def test_trainable_and_non_trainable_weights():
     layer = layers.Dense(2)
-    layer.build((3,))
+    layer.build((None, 3))
     assert len(layer.trainable_weights) == 2 and layer.non_trainable_weights == []
     layer.trainable = False
     assert layer.trainable_weights == [] and len(layer.non_trainable_weights) == 2

@@ -51,7 +51,7 @@ def _batch(shape, seed=0, loc=0.0):
 def test_batchnorm_training_output_by_formula(float64):
     bn = layers.BatchNormalization(epsilon=1e-3)
     x = _batch((8, 3), loc=1.5)
-    bn.build((3,))
+    bn.build((None, 3))
     bn.set_weights([np.array([1.0, 2.0, 0.5]), np.array([0.0, -1.0, 3.0]),
                     np.zeros(3), np.ones(3)])
     y = bn(x, training=True)
@@ -63,7 +63,7 @@ def test_batchnorm_training_output_by_formula(float64):
 
 def test_batchnorm_inference_uses_the_moving_statistics(float64):
     bn = layers.BatchNormalization(epsilon=0.01)
-    bn.build((2,))
+    bn.build((None, 2))
     bn.set_weights([np.array([2.0, 1.0]), np.array([0.5, 0.0]), np.array([1.0, -1.0]),
                     np.array([4.0, 0.25])])
     x = _batch((5, 2))
@@ -74,7 +74,7 @@ def test_batchnorm_inference_uses_the_moving_statistics(float64):
 
 def test_batchnorm_frozen_layer_runs_in_inference_mode_even_in_training(float64):
     bn = layers.BatchNormalization()
-    bn.build((2,))
+    bn.build((None, 2))
     bn.trainable = False
     x = _batch((4, 2))
     np.testing.assert_allclose(bn(x, training=True), x / np.sqrt(1 + 1e-3))
@@ -83,7 +83,7 @@ def test_batchnorm_frozen_layer_runs_in_inference_mode_even_in_training(float64)
 
 def test_batchnorm_moving_statistics_follow_training_steps(float64):
     bn = layers.BatchNormalization(momentum=0.5)
-    bn.build((1,))
+    bn.build((None, 1))
     mean, variance = 0.0, 1.0
     for step in range(4):
         x = _batch((6, 1), seed=step, loc=step)
@@ -102,7 +102,7 @@ def test_batchnorm_gradients(float64, training, shape, axis):
                                    beta_initializer="random_normal")
     x = _batch(shape, loc=0.7)
     if not training:
-        bn.build(shape[1:])
+        bn.build(shape)
         bn.moving_mean[...] = 0.3
         bn.moving_variance[...] = 1.7
     errors = _gradient_errors(bn, x, training)
@@ -174,12 +174,12 @@ def test_batchnorm_config_and_errors():
     with pytest.raises(TypeError, match="one integer"):
         layers.BatchNormalization(axis=[1, 2])
     with pytest.raises(ValueError, match="not a feature axis"):
-        layers.BatchNormalization(axis=0).build((3,))
+        layers.BatchNormalization(axis=0).build((None, 3))
 
 
 def test_batchnorm_gamma_penalty_counts_in_losses():
     bn = layers.BatchNormalization(gamma_regularizer=glassnet.regularizers.L2(0.5))
-    bn.build((4,))
+    bn.build((None, 4))
     assert [float(v) for v in bn.losses] == [pytest.approx(0.5 * 4)]
 
 
@@ -218,7 +218,7 @@ def test_activation_layer_gradients(float64, layer):
 
 @pytest.mark.parametrize("axis", [2, -3, 10**9, (1, 1), (1, -1), ()])
 def test_softmax_axis_outside_the_inputs_is_refused_when_built(axis):
-    with pytest.raises(ValueError, match=r"Softmax axis=.* is not an axis .*\(batch, 4\)"):
+    with pytest.raises(ValueError, match=r"Softmax axis=.* is not an axis .*\(None, 4\)"):
         glassnet.Sequential([layers.Input(shape=(4,)), layers.Softmax(axis=axis)])
 
 

@@ -251,7 +251,7 @@ def test_names_and_arguments_are_checked(tmp_path):
         model.save_weights(tmp_path / "model.h5")
     with pytest.raises(ValueError, match="zipped"):
         model.save(tmp_path / "m.keras", zipped=False)
-    with pytest.raises(TypeError, match="include_optimizer"):
+    with pytest.raises(ValueError, match="include_optimizer"):
         model.save(tmp_path / "m.keras", include_optimizer=False)
     model.save(tmp_path / "m.keras")
     with pytest.raises(FileExistsError, match="overwrite=False"):

@@ -186,7 +186,7 @@ def test_batchnorm_outputs_in_both_modes(keras, options):
     x = (rng.standard_normal((10, 5)) * 3 + 1).astype(np.float32)
     theirs, ours = keras.layers.BatchNormalization(**options), layers.BatchNormalization(**options)
     theirs.build((None, 5))
-    ours.build((5,))
+    ours.build((None, 5))
     start = [rng.standard_normal(w.shape).astype(np.float32) for w in theirs.get_weights()]
     start[-1] = np.abs(start[-1]) + 0.5                            # a variance
     theirs.set_weights(start)

@@ -16,6 +16,7 @@ class _ActivationLayer(Layer):
     """``y = f(x, **options)``; backward ``f.backward(dy, x, y, **options)``."""
 
     function = None                     # the name in glassnet.activations
+    needs_batch = False                 # elementwise: any rank, as Keras
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -103,13 +104,13 @@ class Softmax(_ActivationLayer):
 
     def build(self, input_shape):
         super().build(input_shape)
-        rank = len(input_shape) + 1                     # with the batch axis, as Keras counts
+        rank = len(input_shape)                         # with the batch axis, as Keras counts
         axes = self.axis if isinstance(self.axis, tuple) else (self.axis,)
         if not axes or any(not -rank <= a < rank for a in axes) or \
                 len({a % rank for a in axes}) < len(axes):
             raise ValueError(f"Softmax axis={self.axis!r} is not an axis (or a set of distinct "
-                             f"axes) of inputs of shape (batch, "
-                             f"{', '.join(map(str, input_shape))}); use -1 for the last axis.")
+                             f"axes) of inputs of shape {tuple(input_shape)}; use -1 for the "
+                             f"last axis.")
 
     @property
     def activation(self):

@@ -48,16 +48,22 @@ class Layer:
                                  else _as_shape(input_shape, "input_shape"))
         self.batch_size = batch_size
         self.built = False
-        self.input_shape = None         # without the batch dimension, once built
+        self.input_shape = None         # one sample's shape (no batch axis), once built
         self.params, self.grads, self.param_names = [], [], []
         self.buffers, self.buffer_names = [], []
         self.activity_regularizer = regularizers.check_trainable(activity_regularizer,
                                                                  "activity_regularizer")
 
     # -- construction -------------------------------------------------------------------------
+    # Elementwise layers (activations, noise, Identity) take any rank, as Keras's do; the rest
+    # read axis 0 as the batch and refuse an input without one.
+    needs_batch = True
+
     def build(self, input_shape):
-        """Make the weights for inputs of ``input_shape`` (no batch dimension)."""
-        self.input_shape = tuple(input_shape)
+        """Make the weights for inputs of ``input_shape``: the full shape, batch axis first
+        (``None`` when unknown), as Keras's ``build``. ``self.input_shape`` keeps one
+        sample's shape (``input_shape[1:]``)."""
+        self.input_shape = tuple(input_shape)[1:]
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -91,11 +97,11 @@ class Layer:
     def __call__(self, x, training=False):
         """Apply the layer to a batch, building it on first use (as a Keras layer call)."""
         x = np.asarray(x, dtype=self.dtype or config.floatx())
-        if x.ndim < 2:
+        if x.ndim < 2 and self.needs_batch:
             raise ValueError(f"{self.name} needs a batch: an array of shape (batch, ...), got "
                              f"shape {x.shape}. Use x[None] for a single sample.")
         if not self.built:
-            self.build(x.shape[1:])
+            self.build(x.shape)
         return self.forward(x, training=bool(training))
 
     # -- weights ------------------------------------------------------------------------------

@@ -80,12 +80,21 @@ class Dense(Layer):
                                                                "kernel_regularizer")
         self.bias_regularizer = regularizers.check_trainable(bias_regularizer, "bias_regularizer")
         self.units = _positive_units(units)
-        self.activation = _resolve_activation(options["activation"], units)
+        self.activation = options["activation"]
         self.use_bias = bool(options["use_bias"])
         self.kernel_initializer = _resolve_initializer(options["kernel_initializer"],
                                                        "kernel_initializer", units)
         self.bias_initializer = _resolve_initializer(options["bias_initializer"],
                                                      "bias_initializer", units)
+
+    @property
+    def activation(self):
+        return self._activation
+
+    @activation.setter
+    def activation(self, identifier):
+        """Set after construction too, as Keras: ``dense.activation = None`` makes it linear."""
+        self._activation = _resolve_activation(identifier, getattr(self, "units", None))
 
     def build(self, input_shape):
         super().build(input_shape)
@@ -211,6 +220,8 @@ def _resolve_activation(identifier, units=None):
 class Activation(Layer):
     """Applies an activation: y = f(x); dx = f'(x) * dy (via ``f.backward``)."""
 
+    needs_batch = False                 # elementwise: any rank, as Keras
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = _resolve_activation(activation)
@@ -276,6 +287,8 @@ class Dropout(Layer):
     the input, so inference needs no change. Backward: dx = dy * mask / (1 - rate).
     The masks come from ``self.generator``: seeded by ``seed``, else by glassnet's global seed.
     """
+
+    needs_batch = False                 # elementwise: any rank, as Keras
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

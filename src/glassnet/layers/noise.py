@@ -15,6 +15,8 @@ class GaussianNoise(Layer):
     """Add ``N(0, stddev**2)`` noise while training; the identity otherwise. ``stddev`` in
     [0, 1], as Keras requires."""
 
+    needs_batch = False                 # elementwise: any rank, as Keras
+
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(stddev, bool) or not isinstance(stddev, numbers.Real) \

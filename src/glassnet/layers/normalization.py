@@ -65,13 +65,12 @@ class BatchNormalization(Layer):
 
     def build(self, input_shape):
         super().build(input_shape)
-        rank = len(input_shape) + 1                     # with the batch axis, as Keras counts
+        rank = len(input_shape)                         # with the batch axis, as Keras counts
         if not -rank <= self.axis < rank or self.axis % rank == 0:
             raise ValueError(f"BatchNormalization axis={self.axis} is not a feature axis of "
-                             f"inputs of shape (batch, {', '.join(map(str, input_shape))}); "
-                             f"use -1 for the last axis.")
+                             f"inputs of shape {tuple(input_shape)}; use -1 for the last axis.")
         self._feature_axis = self.axis % rank
-        shape = (input_shape[self._feature_axis - 1],)
+        shape = (input_shape[self._feature_axis],)
         if self.scale:
             self.gamma = self.add_weight("gamma", shape, self.gamma_initializer)
             self._gamma_grad = self.grads[-1]

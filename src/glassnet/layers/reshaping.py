@@ -37,6 +37,7 @@ class Reshape(Layer):
 
     def build(self, input_shape):
         super().build(input_shape)
+        input_shape = tuple(input_shape)[1:]            # one sample's shape
         if any(d is None for d in input_shape):
             return
         size, output_shape = math.prod(input_shape), self.compute_output_shape(input_shape)

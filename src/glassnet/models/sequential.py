@@ -45,8 +45,8 @@ class Sequential(Model):
             self.input_shape_ = layer.shape
             return
         if not isinstance(layer, layers_module.Layer):
-            raise TypeError(f"Sequential.add takes a glassnet layer such as Dense(10), got "
-                            f"{layer!r}.")
+            raise ValueError(f"Sequential.add takes a glassnet layer such as Dense(10), got "
+                             f"{layer!r}.")
         if layer.input_shape_hint is not None and (self._layers or self._input_layer):
             raise ValueError(f"input_shape= belongs on the first layer only; {layer.name!r} is "
                              f"layer {len(self._layers) + 1}. Remove it there.")
@@ -58,7 +58,7 @@ class Sequential(Model):
         if self.input_shape_ is not None:
             shape = tuple(self._shape_before(len(self._layers)))
             if not layer.built:
-                layer.build(shape)
+                layer.build((None,) + shape)            # Keras's build: the batch axis first
             elif tuple(layer.input_shape) != shape:
                 raise ValueError(f"Layer {layer.name!r} was built for inputs of shape "
                                  f"{tuple(layer.input_shape)}, but here it gets {shape}. Add a new "
@@ -91,7 +91,7 @@ class Sequential(Model):
         self.input_shape_ = shape
         for layer in self._layers:
             if not layer.built:
-                layer.build(shape)
+                layer.build((input_shape[0],) + tuple(shape))
             shape = layer.compute_output_shape(shape)
         self._collect_params()
 
@@ -107,7 +107,11 @@ class Sequential(Model):
 
     @property
     def input_shape(self):
-        return None if self.input_shape_ is None else (None,) + tuple(self.input_shape_)
+        """``(None, *one sample's shape)``; like Keras, no such attribute until built."""
+        if self.input_shape_ is None:
+            raise AttributeError(f"{self.name!r} has no input_shape yet: it is not built (start "
+                                 f"it with Input(shape=...) or call build/fit first).")
+        return (None,) + tuple(self.input_shape_)
 
     @property
     def output_shape(self):

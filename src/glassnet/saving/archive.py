@@ -47,9 +47,9 @@ _MAX_EXPANSION = 1000              # a zip member inflating beyond this ratio is
 
 def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     """Write ``model`` to ``filepath`` (a name ending in ``.keras``, or a binary file object)."""
-    if kwargs:
-        raise TypeError(f"save() got unexpected argument(s) {', '.join(map(repr, kwargs))}; it "
-                        f"takes filepath, overwrite and zipped.")
+    if kwargs:                        # ValueError, as Keras (save_format= included)
+        raise ValueError(f"save() got unexpected argument(s) {', '.join(map(repr, kwargs))}; it "
+                         f"takes filepath, overwrite and zipped (the format is always .keras).")
     if zipped is False:
         raise ValueError("glassnet writes zipped .keras files only; leave zipped at its default.")
     if _is_file_object(filepath):
