@@ -127,3 +127,89 @@ def test_compare_gives_every_non_sparse_loss_one_hot_targets(capsys, tmp_path):
     assert sorted(t["config"]["loss"] for t in trials) == ["categorical_hinge", "kl_divergence",
                                                            "mae"]
     assert all(t["metrics"]["test_loss"] is not None for t in trials)
+
+
+# -- issue 12: careless hands ------------------------------------------------------------------
+def test_out_refuses_a_folder_glassnet_did_not_write(capsys, tmp_path):
+    mine = tmp_path / "my-site"
+    mine.mkdir()
+    (mine / "index.html").write_text("my own page")
+    (mine / "results.json").write_text('{"mine": true}')
+    code, _, err = run(capsys, "lab", "softmax", "--jobs", "1", "--out", str(mine))
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "did not write" in err and "--force" in err and "index.html" in err
+    assert (mine / "index.html").read_text() == "my own page"
+    assert not (mine / "trials").exists()
+    code, out, err = run(capsys, "lab", "softmax", "--jobs", "1", "--out", str(mine), "--force")
+    assert code == 0, err
+    assert (mine / ".glassnet-report").is_file()             # now it is a glassnet folder
+    code, out, _ = run(capsys, "lab", "softmax", "--jobs", "1", "--out", str(mine))
+    assert code == 0 and SUMMARY.match(out.strip().splitlines()[-1]).groups()[:3] == (
+        "1", "0", "1")
+
+
+def test_out_accepts_a_report_folder_from_before_the_marker(capsys, tmp_path):
+    old = tmp_path / "old-report"
+    old.mkdir()
+    (old / "index.html").write_text("<html>")
+    (old / "results.json").write_text('{"glassnet": "0.1.0", "trials": []}')
+    code, _, err = run(capsys, "lab", "softmax", "--jobs", "1", "--out", str(old))
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("target, message", [
+    ("", "--out is empty"), ("a-file.txt", "is a file, not a folder")])
+def test_out_empty_or_a_file_is_one_clear_line(capsys, tmp_path, monkeypatch, target, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file.txt").write_text("keep me")
+    (tmp_path / "index.html").write_text("my page")
+    code, _, err = run(capsys, "lab", "softmax", "--jobs", "1", "--out", target)
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert (tmp_path / "a-file.txt").read_text() == "keep me"
+    assert (tmp_path / "index.html").read_text() == "my page"
+    assert not (tmp_path / "trials").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["lab", "--seeds", "1000000000"],
+    ["compare", "--seeds", "1000000000"],
+    ["compare", "--activation", "relu", "tanh", "sigmoid", "--width", *map(str, range(1, 101)),
+     "--seeds", "100"],
+])
+def test_a_plan_too_large_is_refused_at_once_without_yes(capsys, tmp_path, argv):
+    import time
+    start = time.perf_counter()
+    code, _, err = run(capsys, *argv, "--out", str(tmp_path / "r"))
+    assert time.perf_counter() - start < 5
+    assert code == 2 and "--yes" in err and "trials" in err and err.count("\n") == 1
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--depth", "1000000"], "--depth 1000000 is more than 1000 hidden layers"),
+    (["--width", "10000000"], "--width 10000000 is more than"),
+    (["--depth", "100", "--width", "5000"], "parameters, more than"),
+])
+def test_compare_refuses_absurd_networks_at_once(capsys, tmp_path, argv, message):
+    code, _, err = run(capsys, "compare", *argv, "--out", str(tmp_path / "r"))
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_repeated_values_and_ids_run_once(capsys, tmp_path):
+    code, out, err = run(capsys, "lab", "softmax", "softmax", "--jobs", "1", "--out",
+                         str(tmp_path / "lab"))
+    assert code == 0 and SUMMARY.match(out.strip().splitlines()[-1]).groups()[:3] == (
+        "1", "1", "0")
+    code, out, err = run(capsys, "compare", "--activation", "relu", "relu", "--depth", "1",
+                         "--width", "4", "--epochs", "1", "--seeds", "2", "--jobs", "1",
+                         "--out", str(tmp_path / "grid"))
+    assert code == 0, err
+    assert SUMMARY.match(out.strip().splitlines()[-1]).groups()[:3] == ("2", "2", "0")
+
+
+def test_jobs_above_the_cores_are_capped_and_said(capsys, tmp_path):
+    from glassnet.lab.runner import default_jobs
+    code, out, err = run(capsys, "lab", "softmax", "--jobs", "1000", "--out", str(tmp_path))
+    assert code == 0
+    cores = default_jobs()
+    assert f"--jobs 1000 is more than the {cores} cores here; using {cores}." in err

@@ -45,12 +45,13 @@ def test_store_round_trip_and_damaged_files(tmp_path):
     trial = Trial("softmax", {"part": "worked"}, 0)
     trial_store = TrialStore(tmp_path)
     assert trial_store.load(trial) is None
-    record = {"experiment": "softmax", "key": trial.key, "metrics": {"a": 0.1 + 0.2}}
+    record = {"experiment": "softmax", "config": {"part": "worked"}, "seed": 0,
+              "glassnet": store.__version__, "key": trial.key, "metrics": {"a": 0.1 + 0.2}}
     path = trial_store.save(record)
     assert trial_store.load(trial) == record
     assert [p.name for p in path.parent.iterdir()] == [path.name]     # no temporary left
     path.write_text('{"experiment": "softmax", "key": "')             # a torn write
-    assert trial_store.load(trial) is None
+    assert trial_store.load(trial) is None                           # (more in test_lab_store)
 
 
 def test_json_data_has_no_nan():

@@ -86,6 +86,25 @@ def _add_run_options(parser):
                              "(needs the dask extra; --jobs is then ignored)")
     parser.add_argument("--lang", choices=("en", "ko"), default="en",
                         help="language of the report, figures included (default: en)")
+    _add_safety_options(parser)
+
+
+def _add_safety_options(parser):
+    """--force, --yes and the certificates of a tls:// scheduler."""
+    from .lab.runner import PLAN_LIMIT
+    parser.add_argument("--force", action="store_true",
+                        help="write the report into a non-empty folder glassnet did not write "
+                             "(its index.html, results.json and PNG files are replaced); "
+                             "without it such a folder is refused")
+    parser.add_argument("--yes", action="store_true",
+                        help=f"run a plan of more than {PLAN_LIMIT:,} trials (refused "
+                             f"without it: likely a typo in --seeds or the settings)")
+    for option, what in (("--tls-ca", "the CA certificate the cluster's certificates are "
+                                      "signed with"),
+                         ("--tls-cert", "this client's certificate"),
+                         ("--tls-key", "this client's private key")):
+        parser.add_argument(option, metavar="FILE",
+                            help=f"for a tls:// --scheduler: {what} (PEM)")
 
 
 def _add_lab(subparsers):
@@ -134,16 +153,23 @@ COMPARE_OPTIONS = (
 )
 
 
+MAX_DEPTH, MAX_WIDTH, MAX_PARAMETERS = 1000, 100_000, 100_000_000
+
+
 def compare_configs(args):
-    """Every combination of the ``compare`` options, each name checked before any work."""
+    """Every combination of the ``compare`` options (a value given twice counts once), each
+    name checked and the number of trials counted before any work."""
     import itertools
+    import math
 
     from . import activations, initializers, losses, optimizers
     from .datasets import TOY_DATASETS
+    from .lab.runner import check_plan_size, check_seeds
     checks = {"activation": activations.get, "init": initializers.get, "loss": losses.get,
               "optimizer": optimizers.get}
     keys = [option[2:].replace("-", "_") for option, *_ in COMPARE_OPTIONS]
     for key in keys:
+        setattr(args, key, list(dict.fromkeys(getattr(args, key))))
         for value in getattr(args, key):
             if key in checks:
                 checks[key](value)                       # an unknown name raises here
@@ -154,12 +180,31 @@ def compare_configs(args):
                 raise ValueError(f"--{key.replace('_', '-')} must be at least 1, got {value}.")
             if key == "learning_rate" and value is not None and not value > 0:
                 raise ValueError(f"--learning-rate must be a positive number, got {value}.")
+    _check_size(max(args.depth), max(args.width))
+    check_seeds(args.seeds)
+    check_plan_size(math.prod(len(getattr(args, key)) for key in keys) * args.seeds,
+                    getattr(args, "yes", False))
     configs = []
     for combination in itertools.product(*(getattr(args, key) for key in keys)):
         config = dict(zip(keys, combination))
         config.update({"scale": 16} if config["dataset"] == "digits" else {"n_samples": 400})
         configs.append(config)
     return configs
+
+
+def _check_size(depth, width):
+    """Refuse a network too large to be a question about training (building it would take
+    minutes or all the memory): depth, width and the parameters of a digits MLP."""
+    if depth > MAX_DEPTH:
+        raise ValueError(f"--depth {depth} is more than {MAX_DEPTH} hidden layers; the lab's "
+                         f"deepest network has 30.")
+    if width > MAX_WIDTH:
+        raise ValueError(f"--width {width} is more than {MAX_WIDTH:,} units per layer.")
+    parameters = 64 * width + (depth - 1) * width * (width + 1) + (width + 1) * 10
+    if parameters > MAX_PARAMETERS:
+        raise ValueError(f"--depth {depth} --width {width} makes about {parameters:,} "
+                         f"parameters, more than {MAX_PARAMETERS:,} (400 MB of float32 "
+                         f"weights per trial); choose a smaller network.")
 
 
 def _run_lab(args):
@@ -172,7 +217,7 @@ def _run_lab(args):
         return 0
     return _run_experiments(args, lambda progress: lab.run(
         args.ids, seeds=args.seeds, out=args.out, jobs=args.jobs, scheduler=args.scheduler,
-        lang=args.lang, quick=args.quick, progress=progress))
+        lang=args.lang, quick=args.quick, progress=progress, **_safety(args)))
 
 
 def _run_compare(args):
@@ -184,7 +229,12 @@ def _run_compare(args):
         return 2
     return _run_experiments(args, lambda progress: lab.compare(
         configs, seeds=args.seeds, out=args.out, jobs=args.jobs, scheduler=args.scheduler,
-        lang=args.lang, progress=progress))
+        lang=args.lang, progress=progress, **_safety(args)))
+
+
+def _safety(args):
+    return {"force": args.force, "yes": args.yes,
+            "tls": (args.tls_ca, args.tls_cert, args.tls_key)}
 
 
 def _run_experiments(args, start):
@@ -200,7 +250,7 @@ def _run_experiments(args, start):
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
         result = start(ProgressBar())
-    except (ValueError, ImportError) as error:
+    except (ValueError, ImportError, OSError) as error:    # OSError: an unwritable --out
         print(f"glassnet {args.command}: {error}", file=sys.stderr)
         return 2
     except (TrialError, RuntimeError) as error:

@@ -5,10 +5,20 @@ runs the rest: in this process (``jobs=1``), in a pool of ``jobs`` worker proces
 Dask scheduler at ``scheduler`` (distributed's own ``Client``). Each finished trial is saved
 as soon as it arrives, so an interrupted run loses only the trials that were running.
 
+A plan is counted before it is built and refused above ``PLAN_LIMIT`` trials unless the
+caller says yes; ``jobs`` above the cores is capped at the cores (and said). Every record that
+comes back is checked (``store.check_record``) before it is stored. From a Dask worker only
+JSON text is accepted: the client deserializes nothing but msgpack (``SAFE_DESERIALIZERS``),
+so a pickled result is refused instead of run (Dask's own protocol still trusts the cluster:
+see the README's safety section).
+
 Every trial runs with one BLAS thread (small products are faster on one thread here, and the
 numbers must not depend on the thread count), float32 and the global seed set to its seed:
 the same trial gives bit-identical metrics in any process, on any worker.
 """
+import contextlib
+import json
+import logging
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -16,20 +26,47 @@ import sys
 import time
 
 from .. import __version__
-from .store import Trial, TrialStore, to_json_data
+from .store import BadRecord, Trial, TrialStore, check_record, parse_record, to_json_data
+
+PLAN_LIMIT = 20_000             # trials a run may plan without --yes (the whole lab at 3 seeds: 218)
+SAFE_DESERIALIZERS = ("msgpack",)   # what the Dask client reads back: no pickle, no "dask" (it unpickles types)
 
 
-def plan(experiments, seeds, quick=False):
+def plan(experiments, seeds, quick=False, yes=False):
     """The trials of ``experiments``: every config x seeds 0..seeds-1 (one seed for a
-    config marked ``deterministic``), in catalogue order."""
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ValueError(f"--seeds must be a positive integer, got {seeds!r}.")
+    config marked ``deterministic``), in catalogue order; an experiment or a config named
+    twice runs once. Counted first: above ``PLAN_LIMIT`` trials it is refused unless ``yes``."""
+    check_seeds(seeds)
+    experiments = list({experiment.id: experiment for experiment in experiments}.values())
+    grids = [(experiment, _unique(experiment.configs(quick))) for experiment in experiments]
+    check_plan_size(sum(1 if config.get("deterministic") else seeds
+                        for _, configs in grids for config in configs), yes)
     trials = []
-    for experiment in experiments:
-        for config in experiment.configs(quick):
+    for experiment, configs in grids:
+        for config in configs:
             count = 1 if config.get("deterministic") else seeds
             trials.extend(Trial(experiment.id, config, seed) for seed in range(count))
     return trials
+
+
+def check_seeds(seeds):
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"--seeds must be a positive integer, got {seeds!r}.")
+
+
+def check_plan_size(count, yes=False):
+    """Refuse a plan of more than ``PLAN_LIMIT`` trials unless ``yes``: a mistyped
+    ``--seeds 1000000000`` should be one line, not minutes of growing memory."""
+    if count > PLAN_LIMIT and not yes:
+        raise ValueError(f"This run plans {count:,} trials, more than {PLAN_LIMIT:,}; check "
+                         f"--seeds and the settings, or add --yes if you mean it.")
+
+
+def _unique(configs):
+    seen = {}
+    for config in configs:
+        seen.setdefault(json.dumps(config, sort_keys=True), config)
+    return list(seen.values())
 
 
 def run_trial(experiment_id, config, seed):
@@ -60,15 +97,18 @@ def _run_spec(spec):
     return run_trial(*spec)
 
 
-def run(trials, out_dir, jobs=None, scheduler=None, progress=None):
+def run(trials, out_dir, jobs=None, scheduler=None, progress=None, tls=None, notify=None):
     """Run the ``trials`` not stored under ``out_dir`` yet; return (records, run, reused).
 
     ``records`` follow the order of ``trials``. ``progress(done, total)`` is called after
-    each trial (stored or new).
+    each trial (stored or new). ``tls`` is (CA file, certificate, key) for a ``tls://``
+    scheduler. ``notify(line)`` hears what the run decided for the user (jobs capped, a
+    stored file set aside); by default a line on standard error.
     """
-    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
-        raise ValueError(f"--jobs must be a positive integer, got {jobs!r}.")
-    store = TrialStore(out_dir)
+    notify = notify or _print_line
+    jobs = check_jobs(jobs, notify)
+    security = dask_security(scheduler, tls, notify)
+    store = TrialStore(out_dir, notify)
     records = {}
     for trial in trials:
         record = store.load(trial)
@@ -78,7 +118,7 @@ def run(trials, out_dir, jobs=None, scheduler=None, progress=None):
     missing = sorted((t for t in trials if t.key not in records), key=_cost, reverse=True)
     report = progress or (lambda done, total: None)
     report(reused, len(trials))
-    for record in _execute(missing, jobs, scheduler):
+    for record in _execute(missing, jobs, scheduler, security):
         store.save(record)
         records[record["key"]] = record
         report(len(records), len(trials))
@@ -95,20 +135,57 @@ def _cost(trial):
     return passes * layers * width
 
 
-def _execute(trials, jobs, scheduler):
-    """Yield the records of ``trials`` as they finish."""
+def check_jobs(jobs, notify):
+    """``jobs`` checked, and capped at the cores this process may use (more workers than
+    cores only share them and multiply the memory)."""
+    if jobs is None:
+        return None
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"--jobs must be a positive integer, got {jobs!r}.")
+    cores = default_jobs()
+    if jobs > cores:
+        notify(f"glassnet: --jobs {jobs} is more than the {cores} cores here; using {cores}.")
+        return cores
+    return jobs
+
+
+def check_options(jobs, scheduler, tls):
+    """Raise on a bad ``jobs``, ``scheduler`` or ``tls`` before anything is written."""
+    silent = lambda line: None                                           # noqa: E731
+    check_jobs(jobs, silent)
+    dask_security(scheduler, tls, silent)
+
+
+def _print_line(line):
+    print(line, file=sys.stderr, flush=True)
+
+
+def _execute(trials, jobs, scheduler, security=None):
+    """Yield the records of ``trials`` as they finish, each checked against its trial."""
     specs = [(t.experiment, t.config, t.seed) for t in trials]
     if not specs:
         return
     if scheduler:
-        yield from _execute_dask(specs, scheduler)
+        yield from _execute_dask(specs, scheduler, security)
         return
     jobs = default_jobs() if jobs is None else jobs
     if jobs == 1 or len(specs) == 1:
-        for spec in specs:
-            yield _guarded(spec, _run_spec)
-        return
-    yield from _execute_processes(specs, min(jobs, len(specs)))
+        records = (_guarded(spec, _run_spec) for spec in specs)
+    else:
+        records = _execute_processes(specs, min(jobs, len(specs)))
+    for record in records:
+        yield _checked(record)
+
+
+def _checked(record):
+    """A record from a trial function, refused with its trial's name unless it is what
+    the store accepts."""
+    spec = (record["experiment"], record["config"], record["seed"])
+    try:
+        check_record(record, Trial(*spec))
+    except BadRecord as error:
+        raise TrialError(spec, error) from None
+    return record
 
 
 def _execute_processes(specs, workers):
@@ -170,33 +247,115 @@ def _run_spec_guarded(spec):
 
 
 class TrialError(RuntimeError):
-    """A trial raised: the message names the trial and the original error."""
+    """A trial raised (or returned what is not a record): the message names the trial and
+    the original error."""
 
     def __init__(self, spec, error):
         self.spec = spec
-        super().__init__(f"Trial {Trial(*spec).describe()} failed: "
-                         f"{type(error).__name__}: {error}")
+        reason = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        super().__init__(f"Trial {Trial(*spec).describe()} failed: {reason}")
 
     def __reduce__(self):                       # crosses process boundaries with its message
         return RuntimeError, (str(self),)
 
 
-def _execute_dask(specs, scheduler):
+def _run_spec_json(spec):
+    """On a Dask worker: the trial's record as JSON text, or ``{"error": ...}``. It never
+    raises, so no exception has to cross back (Dask pickles those)."""
+    try:
+        return json.dumps(run_trial(*spec), allow_nan=False, separators=(",", ":"))
+    except Exception as error:
+        return json.dumps({"error": f"{type(error).__name__}: {error}"})
+
+
+def read_worker_result(text, spec):
+    """The record of ``spec`` from a worker's JSON text, checked like a stored one."""
+    if not isinstance(text, str):
+        raise TrialError(spec, f"the Dask worker sent back a {type(text).__name__}, not "
+                               f"JSON text")
+    try:
+        record = parse_record(text)
+        if isinstance(record, dict) and set(record) == {"error"}:
+            raise TrialError(spec, str(record["error"]))
+        check_record(record, Trial(*spec))
+    except BadRecord as error:
+        raise TrialError(spec, f"the Dask worker's result is not a valid record: "
+                               f"{error}") from None
+    return record
+
+
+def dask_security(scheduler, tls, notify=_print_line):
+    """``distributed.security.Security`` for a ``tls://`` scheduler from ``tls`` = (CA
+    file, certificate file, key file), each checked; None for ``tcp://``. A plain ``tcp://``
+    address off this machine gets a one-line warning."""
+    tls = tuple(tls or ()) if tls and any(tls) else ()
+    if not scheduler:
+        if tls:
+            raise ValueError("--tls-ca, --tls-cert and --tls-key are for a tls:// --scheduler.")
+        return None
+    address = str(scheduler)
+    if not address.startswith("tls://"):
+        if tls:
+            raise ValueError(f"--tls-ca, --tls-cert and --tls-key need a tls:// scheduler "
+                             f"address, got {address!r}.")
+        host = address.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
+        if host not in ("127.0.0.1", "localhost", "::1", ""):
+            notify(f"glassnet: {address} is not encrypted, and Dask trusts every machine of "
+                   f"the cluster; on a network you do not own use tls:// with --tls-ca, "
+                   f"--tls-cert and --tls-key.")
+        return None
+    if len(tls) != 3 or not all(tls):
+        raise ValueError("A tls:// scheduler needs --tls-ca, --tls-cert and --tls-key "
+                         "(PEM files: the cluster's CA, this client's certificate and key).")
+    for option, path in zip(("--tls-ca", "--tls-cert", "--tls-key"), tls):
+        if not os.path.isfile(path):
+            raise ValueError(f"{option}: {path!r} is not a readable file.")
+    from distributed.security import Security
+    return Security(tls_ca_file=str(tls[0]), tls_client_cert=str(tls[1]),
+                    tls_client_key=str(tls[2]), require_encryption=True)
+
+
+def _execute_dask(specs, scheduler, security=None):
+    """Run on the Dask cluster at ``scheduler``. Workers return JSON text; the client reads
+    nothing but msgpack back, so a pickled result is refused (one line naming the trial)
+    instead of unpickled."""
     try:
         from distributed import Client, as_completed
     except ImportError:
         raise ImportError("--scheduler needs Dask's distributed: pip install "
                           "'glassnet[dask]'.") from None
     try:
-        client = Client(scheduler)
+        client = Client(scheduler, security=security,
+                        deserializers=list(SAFE_DESERIALIZERS))
     except (OSError, ValueError, TypeError) as error:    # unreachable, or not an address
         raise ValueError(f"--scheduler: cannot connect to the Dask scheduler at "
                          f"{scheduler!r}: {error}") from None
-    with client:
-        futures = [client.submit(_run_spec_guarded, spec, pure=False,
-                                 key=f"glassnet-trial-{Trial(*spec).key}") for spec in specs]
+    with client, _quiet_refusals():
+        futures = {client.submit(_run_spec_json, spec, pure=False,
+                                 key=f"glassnet-trial-{Trial(*spec).key}"): spec
+                   for spec in specs}
         for future in as_completed(futures):
-            yield future.result()
+            spec = futures[future]
+            try:
+                text = future.result()
+            except Exception as error:          # refused frames, a lost worker
+                raise TrialError(spec, f"the Dask worker's result was refused or lost "
+                                       f"({type(error).__name__}: {error}); glassnet reads "
+                                       f"only JSON text from workers") from None
+            yield read_worker_result(text, spec)
+
+
+@contextlib.contextmanager
+def _quiet_refusals():
+    """Dask logs a refused frame as a CRITICAL traceback; glassnet reports it in one line
+    instead, so that logger is silenced while glassnet's client runs."""
+    logger = logging.getLogger("distributed.protocol.core")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def default_jobs():
