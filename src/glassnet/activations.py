@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 
 from . import config
+from .backend import array_module
 from ._registry import Registry
 
 
@@ -68,7 +69,8 @@ def _register(*names):
 
 def _float(x):
     """``x`` as a float array: float dtypes kept, anything else converted to floatx."""
-    x = np.asarray(x)
+    xp = array_module(x)
+    x = xp.asarray(x)
     return x if x.dtype.kind == "f" else x.astype(config.floatx())
 
 
@@ -80,21 +82,23 @@ def _sigmoid(x):
     over speed: 0.5 + 0.5 tanh(x / 2) is about 1.6x faster but keeps no relative accuracy
     below ~1e-8 in float32, where the chapter's saturated units and their gradients live.
     """
+    xp = array_module(x)
     with np.errstate(over="ignore"):
-        t = np.negative(x, out=np.empty_like(x))     # an array even for 0-d input
-        np.exp(t, out=t)
+        t = xp.negative(x, out=xp.empty_like(x))     # an array even for 0-d input
+        xp.exp(t, out=t)
         t += 1.0
-        np.reciprocal(t, out=t)
+        xp.reciprocal(t, out=t)
     return t
 
 
 def _softplus(x):
     """log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): exp never sees a positive argument."""
-    t = np.abs(x, out=np.empty_like(x))
-    np.negative(t, out=t)
-    np.exp(t, out=t)
-    np.log1p(t, out=t)
-    t += np.maximum(x, 0.0)
+    xp = array_module(x)
+    t = xp.abs(x, out=xp.empty_like(x))
+    xp.negative(t, out=t)
+    xp.exp(t, out=t)
+    xp.log1p(t, out=t)
+    t += xp.maximum(x, 0.0)
     return t
 
 
@@ -107,28 +111,30 @@ def _normal_cdf(x):
     erfc(z) = exp(-z^2)/sqrt(pi) / (z + (1/2)/(z + 1/(z + (3/2)/(z + ...)))),
     which keeps the relative accuracy of the tiny tail Phi(-x). 50 terms of each suffice.
     """
-    x = np.asarray(x, dtype=np.float64)
-    z = np.abs(x) / math.sqrt(2.0)
-    cdf = np.empty_like(z)
+    xp = array_module(x)
+    x = xp.asarray(x, dtype=np.float64)
+    z = xp.abs(x) / math.sqrt(2.0)
+    cdf = xp.empty_like(z)
     near = z < 2.0
     zn = z[near]
     term, total, z2 = zn.copy(), zn.copy(), 2.0 * zn * zn
     for n in range(1, 50):
         term *= z2 / (2 * n + 1)
         total += term
-    erf = 2.0 / math.sqrt(math.pi) * np.exp(-zn * zn) * total
-    cdf[near] = 0.5 * (1.0 + np.copysign(erf, x[near]))
+    erf = 2.0 / math.sqrt(math.pi) * xp.exp(-zn * zn) * total
+    cdf[near] = 0.5 * (1.0 + xp.copysign(erf, x[near]))
     zf = z[~near]
     fraction = zf.copy()
     for k in range(50, 0, -1):
         fraction = zf + (k / 2.0) / fraction
-    half_erfc = 0.5 * np.exp(-zf * zf) / (math.sqrt(math.pi) * fraction)
-    cdf[~near] = np.where(x[~near] > 0, 1.0 - half_erfc, half_erfc)
+    half_erfc = 0.5 * xp.exp(-zf * zf) / (math.sqrt(math.pi) * fraction)
+    cdf[~near] = xp.where(x[~near] > 0, 1.0 - half_erfc, half_erfc)
     return cdf
 
 
 def _normal_pdf(x):
-    return np.exp(-0.5 * np.square(np.asarray(x, dtype=np.float64))) / math.sqrt(2.0 * math.pi)
+    xp = array_module(x)
+    return xp.exp(-0.5 * xp.square(xp.asarray(x, dtype=np.float64))) / math.sqrt(2.0 * math.pi)
 
 
 # --- identity and the rectifier family -------------------------------------------------------
@@ -156,14 +162,15 @@ class _ReLU(ActivationFunction):
     """
 
     def __call__(self, x, negative_slope=0.0, max_value=None, threshold=0.0):
+        xp = array_module(x)
         x = _float(x)
         if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-            return np.maximum(x, 0.0)                          # the hot path: one pass
-        y = np.where(x > threshold, x, 0.0)
+            return xp.maximum(x, 0.0)                          # the hot path: one pass
+        y = xp.where(x > threshold, x, 0.0)
         if max_value is not None:
-            np.clip(y, 0.0, max_value, out=y)
+            xp.clip(y, 0.0, max_value, out=y)
         if negative_slope != 0.0:
-            y -= negative_slope * np.maximum(threshold - x, 0.0)
+            y -= negative_slope * xp.maximum(threshold - x, 0.0)
         return y
 
     def backward(self, grad, x, y, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -187,11 +194,13 @@ class _LeakyReLU(ActivationFunction):
     """
 
     def __call__(self, x, negative_slope=0.2):
+        xp = array_module(x)
         x = _float(x)
-        return np.where(x > 0, x, negative_slope * x)
+        return xp.where(x > 0, x, negative_slope * x)
 
     def backward(self, grad, x, y, negative_slope=0.2):
-        return grad * np.where(x > 0, 1.0, negative_slope).astype(grad.dtype, copy=False)
+        xp = array_module(grad, x, y)
+        return grad * xp.where(x > 0, 1.0, negative_slope).astype(grad.dtype, copy=False)
 
 
 @_register("relu6")
@@ -199,7 +208,8 @@ class _ReLU6(ActivationFunction):
     """relu6(x) = min(max(x, 0), 6); derivative 1 on (0, 6), else 0."""
 
     def __call__(self, x):
-        return np.clip(_float(x), 0.0, 6.0)
+        xp = array_module(x)
+        return xp.clip(_float(x), 0.0, 6.0)
 
     def backward(self, grad, x, y):
         return grad * ((x > 0) & (x < 6))
@@ -215,11 +225,13 @@ class _ELU(ActivationFunction):
     """
 
     def __call__(self, x, alpha=1.0):
+        xp = array_module(x)
         x = _float(x)
-        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+        return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0.0)))
 
     def backward(self, grad, x, y, alpha=1.0):
-        return grad * np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+        xp = array_module(grad, x, y)
+        return grad * xp.where(x > 0, 1.0, alpha * xp.exp(xp.minimum(x, 0.0)))
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -235,13 +247,15 @@ class _SELU(ActivationFunction):
     """
 
     def __call__(self, x):
+        xp = array_module(x)
         x = _float(x)
-        negative = _SELU_ALPHA * np.expm1(np.minimum(x, 0.0))
-        return _SELU_SCALE * np.where(x > 0, x, negative)
+        negative = _SELU_ALPHA * xp.expm1(xp.minimum(x, 0.0))
+        return _SELU_SCALE * xp.where(x > 0, x, negative)
 
     def backward(self, grad, x, y):
-        negative = (_SELU_SCALE * _SELU_ALPHA) * np.exp(np.minimum(x, 0.0))
-        return grad * np.where(x > 0, _SELU_SCALE, negative)
+        xp = array_module(grad, x, y)
+        negative = (_SELU_SCALE * _SELU_ALPHA) * xp.exp(xp.minimum(x, 0.0))
+        return grad * xp.where(x > 0, _SELU_SCALE, negative)
 
 
 @_register("celu")
@@ -250,11 +264,13 @@ class _CELU(ActivationFunction):
     (from the input, as elu)."""
 
     def __call__(self, x, alpha=1.0):
+        xp = array_module(x)
         x = _float(x)
-        return np.where(x >= 0, x, alpha * np.expm1(np.minimum(x, 0.0) / alpha))
+        return xp.where(x >= 0, x, alpha * xp.expm1(xp.minimum(x, 0.0) / alpha))
 
     def backward(self, grad, x, y, alpha=1.0):
-        return grad * np.where(x >= 0, 1.0, np.exp(np.minimum(x, 0.0) / alpha))
+        xp = array_module(grad, x, y)
+        return grad * xp.where(x >= 0, 1.0, xp.exp(xp.minimum(x, 0.0) / alpha))
 
 
 @_register("threshold")
@@ -265,8 +281,9 @@ class _Threshold(ActivationFunction):
     """
 
     def __call__(self, x, threshold, default_value):
+        xp = array_module(x)
         x = _float(x)
-        return np.where(x > threshold, x, default_value).astype(x.dtype, copy=False)
+        return xp.where(x > threshold, x, default_value).astype(x.dtype, copy=False)
 
     def backward(self, grad, x, y, threshold, default_value):
         return grad * (x > threshold)
@@ -286,7 +303,8 @@ class _Sigmoid(ActivationFunction):
         return _sigmoid(_float(x))
 
     def backward(self, grad, x, y):
-        slope = np.subtract(1.0, y, out=np.empty_like(y))   # y (1 - y) in one buffer (hot path)
+        xp = array_module(grad, x, y)
+        slope = xp.subtract(1.0, y, out=xp.empty_like(y))   # y (1 - y) in one buffer (hot path)
         slope *= y
         slope *= grad
         return slope
@@ -300,7 +318,8 @@ class _HardSigmoid(ActivationFunction):
     """
 
     def __call__(self, x):
-        return np.clip(_float(x) / 6.0 + 0.5, 0.0, 1.0)
+        xp = array_module(x)
+        return xp.clip(_float(x) / 6.0 + 0.5, 0.0, 1.0)
 
     def backward(self, grad, x, y):
         return grad * ((x > -3) & (x < 3)) / 6.0
@@ -312,7 +331,8 @@ class _SparseSigmoid(ActivationFunction):
     derivative 1/2 between."""
 
     def __call__(self, x):
-        return np.clip(0.5 * (_float(x) + 1.0), 0.0, 1.0)
+        xp = array_module(x)
+        return xp.clip(0.5 * (_float(x) + 1.0), 0.0, 1.0)
 
     def backward(self, grad, x, y):
         return grad * ((x > -1) & (x < 1)) * 0.5
@@ -326,10 +346,12 @@ class _LogSigmoid(ActivationFunction):
     """
 
     def __call__(self, x):
-        return np.negative(_softplus(np.negative(_float(x))))
+        xp = array_module(x)
+        return xp.negative(_softplus(xp.negative(_float(x))))
 
     def backward(self, grad, x, y):
-        return grad * -np.expm1(y)
+        xp = array_module(grad, x, y)
+        return grad * -xp.expm1(y)
 
 
 @_register("silu", "swish")
@@ -353,12 +375,14 @@ class _HardSiLU(ActivationFunction):
     """
 
     def __call__(self, x):
+        xp = array_module(x)
         x = _float(x)
-        return x * np.clip(x + 3.0, 0.0, 6.0) / 6.0
+        return x * xp.clip(x + 3.0, 0.0, 6.0) / 6.0
 
     def backward(self, grad, x, y):
-        slope = np.where(x >= 3, 1.0, (2.0 * x + 3.0) / 6.0)
-        return grad * np.where(x <= -3, 0.0, slope)
+        xp = array_module(grad, x, y)
+        slope = xp.where(x >= 3, 1.0, (2.0 * x + 3.0) / 6.0)
+        return grad * xp.where(x <= -3, 0.0, slope)
 
 
 # --- the tanh family -------------------------------------------------------------------------
@@ -368,11 +392,13 @@ class _Tanh(ActivationFunction):
     """tanh(x); tanh' = 1 - y^2 from the output, at most 1 (saturates for |x| >> 1)."""
 
     def __call__(self, x):
-        return np.tanh(_float(x))
+        xp = array_module(x)
+        return xp.tanh(_float(x))
 
     def backward(self, grad, x, y):
-        slope = np.square(y, out=np.empty_like(y))          # 1 - y^2 in one buffer (hot path)
-        np.subtract(1.0, slope, out=slope)
+        xp = array_module(grad, x, y)
+        slope = xp.square(y, out=xp.empty_like(y))          # 1 - y^2 in one buffer (hot path)
+        xp.subtract(1.0, slope, out=slope)
         slope *= grad
         return slope
 
@@ -382,7 +408,8 @@ class _HardTanh(ActivationFunction):
     """hard_tanh(x) = min(max(x, -1), 1); derivative 1 on (-1, 1), else 0."""
 
     def __call__(self, x):
-        return np.clip(_float(x), -1.0, 1.0)
+        xp = array_module(x)
+        return xp.clip(_float(x), -1.0, 1.0)
 
     def backward(self, grad, x, y):
         return grad * ((x > -1) & (x < 1))
@@ -393,11 +420,13 @@ class _TanhShrink(ActivationFunction):
     """tanh_shrink(x) = x - tanh(x); derivative tanh(x)^2 (recomputed: x - y would cancel)."""
 
     def __call__(self, x):
+        xp = array_module(x)
         x = _float(x)
-        return x - np.tanh(x)
+        return x - xp.tanh(x)
 
     def backward(self, grad, x, y):
-        return grad * np.square(np.tanh(x))
+        xp = array_module(grad, x, y)
+        return grad * xp.square(xp.tanh(x))
 
 
 @_register("soft_shrink")
@@ -405,12 +434,14 @@ class _SoftShrink(ActivationFunction):
     """soft_shrink(x) = x - t for x > t, x + t for x < -t, else 0 (t = threshold = 0.5)."""
 
     def __call__(self, x, threshold=0.5):
+        xp = array_module(x)
         x = _float(x)
-        return np.where(x > threshold, x - threshold,
-                        np.where(x < -threshold, x + threshold, 0.0)).astype(x.dtype, copy=False)
+        return xp.where(x > threshold, x - threshold,
+                        xp.where(x < -threshold, x + threshold, 0.0)).astype(x.dtype, copy=False)
 
     def backward(self, grad, x, y, threshold=0.5):
-        return grad * (np.abs(x) > threshold)
+        xp = array_module(grad, x, y)
+        return grad * (xp.abs(x) > threshold)
 
 
 @_register("hard_shrink")
@@ -418,11 +449,13 @@ class _HardShrink(ActivationFunction):
     """hard_shrink(x) = x if |x| > threshold else 0 (threshold 0.5); derivative 1 or 0."""
 
     def __call__(self, x, threshold=0.5):
+        xp = array_module(x)
         x = _float(x)
-        return np.where(np.abs(x) > threshold, x, 0.0)
+        return xp.where(xp.abs(x) > threshold, x, 0.0)
 
     def backward(self, grad, x, y, threshold=0.5):
-        return grad * (np.abs(x) > threshold)
+        xp = array_module(grad, x, y)
+        return grad * (xp.abs(x) > threshold)
 
 
 # --- smooth rectifiers -----------------------------------------------------------------------
@@ -438,7 +471,8 @@ class _Softplus(ActivationFunction):
         return _softplus(_float(x))
 
     def backward(self, grad, x, y):
-        return grad * -np.expm1(-y)
+        xp = array_module(grad, x, y)
+        return grad * -xp.expm1(-y)
 
 
 @_register("softsign")
@@ -447,11 +481,13 @@ class _Softsign(ActivationFunction):
     it cannot overflow)."""
 
     def __call__(self, x):
+        xp = array_module(x)
         x = _float(x)
-        return x / (1.0 + np.abs(x))
+        return x / (1.0 + xp.abs(x))
 
     def backward(self, grad, x, y):
-        return grad * np.square(1.0 / (1.0 + np.abs(x)))
+        xp = array_module(grad, x, y)
+        return grad * xp.square(1.0 / (1.0 + xp.abs(x)))
 
 
 @_register("squareplus")
@@ -463,12 +499,14 @@ class _Squareplus(ActivationFunction):
     """
 
     def __call__(self, x, b=4):
+        xp = array_module(x)
         x = _float(x)
-        root = np.sqrt(np.square(x) + b)
-        return np.where(x >= 0, 0.5 * (x + root), 0.5 * b / (root - np.minimum(x, 0.0)))
+        root = xp.sqrt(xp.square(x) + b)
+        return xp.where(x >= 0, 0.5 * (x + root), 0.5 * b / (root - xp.minimum(x, 0.0)))
 
     def backward(self, grad, x, y, b=4):
-        return grad * (y / np.sqrt(np.square(x) + b))
+        xp = array_module(grad, x, y)
+        return grad * (y / xp.sqrt(xp.square(x) + b))
 
 
 @_register("sparse_plus")
@@ -479,11 +517,13 @@ class _SparsePlus(ActivationFunction):
     """
 
     def __call__(self, x):
+        xp = array_module(x)
         x = _float(x)
-        return np.where(x >= 1, x, 0.25 * np.square(np.clip(x, -1.0, 1.0) + 1.0))
+        return xp.where(x >= 1, x, 0.25 * xp.square(xp.clip(x, -1.0, 1.0) + 1.0))
 
     def backward(self, grad, x, y):
-        return grad * np.where(x >= 1, 1.0, 0.5 * (np.clip(x, -1.0, 1.0) + 1.0))
+        xp = array_module(grad, x, y)
+        return grad * xp.where(x >= 1, 1.0, 0.5 * (xp.clip(x, -1.0, 1.0) + 1.0))
 
 
 @_register("gelu")
@@ -507,15 +547,17 @@ class _GELU(ActivationFunction):
         return (x * _normal_cdf(x)).astype(x.dtype, copy=False)
 
     def backward(self, grad, x, y, approximate=False):
+        xp = array_module(grad, x, y)
         if approximate:
             s = _sigmoid(2.0 * self._u(x))
-            du = self._C * (1.0 + 3.0 * 0.044715 * np.square(np.clip(x, -1e3, 1e3)))
+            du = self._C * (1.0 + 3.0 * 0.044715 * xp.square(xp.clip(x, -1e3, 1e3)))
             return grad * (s + x * s * (1.0 - s) * 2.0 * du)
         slope = _normal_cdf(x) + x * _normal_pdf(x)
         return grad * slope.astype(grad.dtype, copy=False)
 
     def _u(self, x):
-        x = np.clip(x, -1e3, 1e3)
+        xp = array_module(x)
+        x = xp.clip(x, -1e3, 1e3)
         return self._C * (x + 0.044715 * x * x * x)
 
 
@@ -527,11 +569,13 @@ class _Mish(ActivationFunction):
     """
 
     def __call__(self, x):
+        xp = array_module(x)
         x = _float(x)
-        return x * np.tanh(_softplus(x))
+        return x * xp.tanh(_softplus(x))
 
     def backward(self, grad, x, y):
-        t = np.tanh(_softplus(x))
+        xp = array_module(grad, x, y)
+        t = xp.tanh(_softplus(x))
         return grad * (t + x * (1.0 - t * t) * _sigmoid(x))
 
 
@@ -541,8 +585,9 @@ class _Exponential(ActivationFunction):
     (float64), as in Keras; that inf is returned without a warning (the loss reports it)."""
 
     def __call__(self, x):
+        xp = array_module(x)
         with np.errstate(over="ignore"):
-            return np.exp(_float(x))
+            return xp.exp(_float(x))
 
     def backward(self, grad, x, y):
         return grad * y
@@ -567,17 +612,19 @@ class _Softmax(ActivationFunction):
     """
 
     def __call__(self, x, axis=-1):
+        xp = array_module(x)
         x = _float(x)
         _warn_single_class(x, axis, "softmax")
-        e = x - np.max(x, axis=axis, keepdims=True)          # one full-size buffer, reused
-        np.exp(e, out=e)
-        e /= np.sum(e, axis=axis, keepdims=True)
+        e = x - xp.max(x, axis=axis, keepdims=True)          # one full-size buffer, reused
+        xp.exp(e, out=e)
+        e /= xp.sum(e, axis=axis, keepdims=True)
         return e
 
     def backward(self, grad, x, y, axis=-1):
-        dx = np.multiply(grad, y)                           # one full-size buffer, reused
-        total = np.sum(dx, axis=axis, keepdims=True)
-        np.subtract(grad, total, out=dx)
+        xp = array_module(grad, x, y)
+        dx = xp.multiply(grad, y)                           # one full-size buffer, reused
+        total = xp.sum(dx, axis=axis, keepdims=True)
+        xp.subtract(grad, total, out=dx)
         dx *= y
         return dx
 
@@ -590,14 +637,16 @@ class _LogSoftmax(ActivationFunction):
     """
 
     def __call__(self, x, axis=-1):
+        xp = array_module(x)
         x = _float(x)
         _warn_single_class(x, axis, "log_softmax")
-        shifted = x - np.max(x, axis=axis, keepdims=True)
-        shifted -= np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        shifted = x - xp.max(x, axis=axis, keepdims=True)
+        shifted -= xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
         return shifted
 
     def backward(self, grad, x, y, axis=-1):
-        return grad - np.exp(y) * np.sum(grad, axis=axis, keepdims=True)
+        xp = array_module(grad, x, y)
+        return grad - xp.exp(y) * xp.sum(grad, axis=axis, keepdims=True)
 
 
 @_register("sparsemax")
@@ -610,18 +659,20 @@ class _Sparsemax(ActivationFunction):
     """
 
     def __call__(self, x, axis=-1):
-        x = np.moveaxis(_float(x), axis, -1)
-        ranked = -np.sort(-x, axis=-1)
-        cumulative = np.cumsum(ranked, axis=-1)
-        k = np.arange(1, x.shape[-1] + 1, dtype=x.dtype)
+        xp = array_module(x)
+        x = xp.moveaxis(_float(x), axis, -1)
+        ranked = -xp.sort(-x, axis=-1)
+        cumulative = xp.cumsum(ranked, axis=-1)
+        k = xp.arange(1, x.shape[-1] + 1, dtype=x.dtype)
         support = ranked - (cumulative - 1.0) / k > 0
-        size = np.sum(support, axis=-1, keepdims=True)
-        tau = (np.take_along_axis(cumulative, size - 1, axis=-1) - 1.0) / size
-        return np.moveaxis(np.maximum(x - tau.astype(x.dtype), 0.0), -1, axis)
+        size = xp.sum(support, axis=-1, keepdims=True)
+        tau = (xp.take_along_axis(cumulative, size - 1, axis=-1) - 1.0) / size
+        return xp.moveaxis(xp.maximum(x - tau.astype(x.dtype), 0.0), -1, axis)
 
     def backward(self, grad, x, y, axis=-1):
+        xp = array_module(grad, x, y)
         support = y > 0
-        mean = np.sum(grad * support, axis=axis, keepdims=True) / np.sum(
+        mean = xp.sum(grad * support, axis=axis, keepdims=True) / xp.sum(
             support, axis=axis, keepdims=True)
         return (grad - mean.astype(grad.dtype, copy=False)) * support
 
@@ -639,9 +690,10 @@ class _GLU(ActivationFunction):
         return a * _sigmoid(b)
 
     def backward(self, grad, x, y, axis=-1):
+        xp = array_module(grad, x, y)
         a, b = self._halves(x, axis)
         gate = _sigmoid(b)
-        return np.concatenate([grad * gate, grad * y * (1.0 - gate)], axis=axis)
+        return xp.concatenate([grad * gate, grad * y * (1.0 - gate)], axis=axis)
 
     def output_shape(self, shape):
         shape = tuple(shape)
@@ -654,10 +706,11 @@ class _GLU(ActivationFunction):
 
     @staticmethod
     def _halves(x, axis):
+        xp = array_module(x)
         if x.shape[axis] % 2:
             raise ValueError(f"glu splits axis {axis} into two halves, so its size must be even; "
                              f"got shape {x.shape}.")
-        return np.split(x, 2, axis=axis)
+        return xp.split(x, 2, axis=axis)
 
 
 linear = registry.lookup("linear")

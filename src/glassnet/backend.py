@@ -132,6 +132,11 @@ def to_host(array):
     return numpy.asarray(array)
 
 
+def host_copy(array):
+    """A NumPy copy of ``array``, wherever it lives (what ``get_weights`` returns)."""
+    return to_host(array) if on_device(array) else numpy.array(array)
+
+
 def as_scalar(value):
     """A reduced value (a loss) kept where it was computed: a Python float on the host, a
     float64 0-d array on a device (no transfer; ``float()`` it when a number is needed)."""

@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from . import config
+from .backend import array_module
 from ._registry import Configurable, Registry
 from .naming import snake_case
 from .reductions import (REDUCTIONS, reduce_weighted_values, reduction_factors,  # noqa: F401
@@ -57,10 +58,11 @@ class Loss(Configurable):
     def prepare(self, y_true, y_pred):
         """Arrays as Keras's loss sees them: y_pred in the loss dtype (floatx unless given),
         y_true in the same dtype (class indices kept as they are), ranks matched."""
-        y_pred = np.asarray(y_pred)
+        xp = array_module(y_true, y_pred)
+        y_pred = xp.asarray(y_pred)
         dtype = self.dtype or (y_pred.dtype if y_pred.dtype.kind == "f" else config.floatx())
         y_pred = y_pred.astype(dtype, copy=False)
-        y_true = np.asarray(y_true).astype(dtype, copy=False)
+        y_true = xp.asarray(y_true).astype(dtype, copy=False)
         return squeeze_or_expand_to_same_rank(y_true, y_pred)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
@@ -71,25 +73,28 @@ class Loss(Configurable):
 
     def gradient(self, y_true, y_pred, sample_weight=None):
         """d(reduced loss)/d y_pred: each sample's gradient times its factor c_i."""
-        shape = np.shape(y_pred)
+        xp = array_module(y_true, y_pred, sample_weight)
+        shape = _shape(y_pred)
         y_true, y_pred = self.prepare(y_true, y_pred)
         grad = self.sample_gradient(y_true, y_pred)
         return self.weigh(grad, y_true, y_pred, sample_weight).reshape(shape)
 
     def weigh(self, grad, y_true, y_pred, sample_weight):
         """Multiply (in place) each sample's gradient by its factor c_i."""
+        xp = array_module(grad, y_true, y_pred, sample_weight)
         values_shape = _without_axis(y_pred.shape, self.axis)
         factors = reduction_factors(values_shape, sample_weight, self.mask(y_true, y_pred),
                                     self.reduction, grad.dtype)
-        if np.ndim(factors):
-            factors = np.expand_dims(factors, self.axis)
+        if getattr(factors, "ndim", 0):
+            factors = xp.expand_dims(factors, self.axis)
         grad *= factors
         return grad
 
     def check_labels(self, y_true, output_shape):
         """Raise a clear ``ValueError`` when ``y_true`` cannot be labels for outputs of this
         shape (``output_shape`` with the batch dimension)."""
-        _check_same_shape(self, np.asarray(y_true), output_shape)
+        xp = array_module(y_true, output_shape)
+        _check_same_shape(self, xp.asarray(y_true), output_shape)
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
@@ -100,6 +105,11 @@ def _without_axis(shape, axis):
     if shape:
         del shape[axis]
     return tuple(shape)
+
+
+def _shape(array):
+    """The shape of an array, a list or a number (read, not fetched, from a device array)."""
+    return array.shape if hasattr(array, "shape") else np.shape(array)
 
 
 def _check_axis(axis):
@@ -148,7 +158,8 @@ class MeanSquaredError(Loss):
         super().__init__(name, reduction, dtype)
 
     def call(self, y_true, y_pred):
-        return np.mean(np.square(y_true - y_pred), axis=-1)
+        xp = array_module(y_true, y_pred)
+        return xp.mean(xp.square(y_true - y_pred), axis=-1)
 
     def sample_gradient(self, y_true, y_pred):
         return (y_pred - y_true) * (2.0 / y_pred.shape[-1])
@@ -161,10 +172,12 @@ class MeanAbsoluteError(Loss):
         super().__init__(name, reduction, dtype)
 
     def call(self, y_true, y_pred):
-        return np.mean(np.abs(y_true - y_pred), axis=-1)
+        xp = array_module(y_true, y_pred)
+        return xp.mean(xp.abs(y_true - y_pred), axis=-1)
 
     def sample_gradient(self, y_true, y_pred):
-        return np.sign(y_pred - y_true) / y_pred.shape[-1]
+        xp = array_module(y_true, y_pred)
+        return xp.sign(y_pred - y_true) / y_pred.shape[-1]
 
 
 class MeanAbsolutePercentageError(Loss):
@@ -175,14 +188,17 @@ class MeanAbsolutePercentageError(Loss):
         super().__init__(name, reduction, dtype)
 
     def call(self, y_true, y_pred):
-        return 100.0 * np.mean(np.abs((y_true - y_pred) / _scale(y_true)), axis=-1)
+        xp = array_module(y_true, y_pred)
+        return 100.0 * xp.mean(xp.abs((y_true - y_pred) / _scale(y_true)), axis=-1)
 
     def sample_gradient(self, y_true, y_pred):
-        return (100.0 / y_pred.shape[-1]) * np.sign(y_pred - y_true) / _scale(y_true)
+        xp = array_module(y_true, y_pred)
+        return (100.0 / y_pred.shape[-1]) * xp.sign(y_pred - y_true) / _scale(y_true)
 
 
 def _scale(y_true):
-    return np.maximum(np.abs(y_true), _eps())
+    xp = array_module(y_true)
+    return xp.maximum(xp.abs(y_true), _eps())
 
 
 class MeanSquaredLogarithmicError(Loss):
@@ -196,13 +212,16 @@ class MeanSquaredLogarithmicError(Loss):
         super().__init__(name, reduction, dtype)
 
     def _log_gap(self, y_true, y_pred):
-        return np.log(np.maximum(y_pred, _eps()) + 1.0) - np.log(np.maximum(y_true, _eps()) + 1.0)
+        xp = array_module(y_true, y_pred)
+        return xp.log(xp.maximum(y_pred, _eps()) + 1.0) - xp.log(xp.maximum(y_true, _eps()) + 1.0)
 
     def call(self, y_true, y_pred):
-        return np.mean(np.square(self._log_gap(y_true, y_pred)), axis=-1)
+        xp = array_module(y_true, y_pred)
+        return xp.mean(xp.square(self._log_gap(y_true, y_pred)), axis=-1)
 
     def sample_gradient(self, y_true, y_pred):
-        slope = (y_pred > _eps()) / (np.maximum(y_pred, _eps()) + 1.0)
+        xp = array_module(y_true, y_pred)
+        slope = (y_pred > _eps()) / (xp.maximum(y_pred, _eps()) + 1.0)
         return (2.0 / y_pred.shape[-1]) * self._log_gap(y_true, y_pred) * slope
 
 
@@ -216,13 +235,15 @@ class Huber(Loss):
         self.delta = delta
 
     def call(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         error = y_pred - y_true
-        size = np.abs(error)
-        return np.mean(np.where(size <= self.delta, 0.5 * np.square(error),
+        size = xp.abs(error)
+        return xp.mean(xp.where(size <= self.delta, 0.5 * xp.square(error),
                                 self.delta * size - 0.5 * self.delta ** 2), axis=-1)
 
     def sample_gradient(self, y_true, y_pred):
-        return np.clip(y_pred - y_true, -self.delta, self.delta) / y_pred.shape[-1]
+        xp = array_module(y_true, y_pred)
+        return xp.clip(y_pred - y_true, -self.delta, self.delta) / y_pred.shape[-1]
 
     def get_config(self):
         # Keras 3 leaves delta out of Huber's config (so it is lost on saving); we keep it.
@@ -237,16 +258,19 @@ class LogCosh(Loss):
         super().__init__(name, reduction, dtype)
 
     def call(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         x = y_pred - y_true
-        return np.mean(x + _softplus(-2.0 * x) - np.log(2.0).astype(x.dtype), axis=-1)
+        return xp.mean(x + _softplus(-2.0 * x) - xp.log(2.0).astype(x.dtype), axis=-1)
 
     def sample_gradient(self, y_true, y_pred):
-        return np.tanh(y_pred - y_true) / y_pred.shape[-1]
+        xp = array_module(y_true, y_pred)
+        return xp.tanh(y_pred - y_true) / y_pred.shape[-1]
 
 
 def _softplus(x):
     """log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|))."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    xp = array_module(x)
+    return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
 
 
 def _sigmoid(x):
@@ -272,21 +296,24 @@ class CosineSimilarity(Loss):
         self.axis = _check_axis(axis)
 
     def _inverse_norm(self, x):
+        xp = array_module(x)
         with np.errstate(divide="ignore"):
-            inverse = 1.0 / np.sqrt(np.sum(np.square(x), axis=self.axis, keepdims=True))
-        return np.minimum(inverse, 1.0 / _eps())
+            inverse = 1.0 / xp.sqrt(xp.sum(xp.square(x), axis=self.axis, keepdims=True))
+        return xp.minimum(inverse, 1.0 / _eps())
 
     def call(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y_hat = y_true * self._inverse_norm(y_true)
         p_hat = y_pred * self._inverse_norm(y_pred)
-        return -np.sum(y_hat * p_hat, axis=self.axis)
+        return -xp.sum(y_hat * p_hat, axis=self.axis)
 
     def sample_gradient(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y_hat = y_true * self._inverse_norm(y_true)
         inverse = self._inverse_norm(y_pred)
         p_hat = y_pred * inverse
         capped = inverse >= 1.0 / _eps()          # norm below eps: p_hat = p / eps, linear
-        along = np.where(capped, 0.0, np.sum(y_hat * p_hat, axis=self.axis, keepdims=True))
+        along = xp.where(capped, 0.0, xp.sum(y_hat * p_hat, axis=self.axis, keepdims=True))
         return -(y_hat - along * p_hat) * inverse
 
     def get_config(self):
@@ -297,7 +324,8 @@ class CosineSimilarity(Loss):
 
 def _hinge_labels(y_true):
     """Keras turns {0, 1} labels into {-1, 1}, but only when every label of the batch is 0 or 1."""
-    if np.all((y_true == 0) | (y_true == 1)):
+    xp = array_module(y_true)
+    if xp.all((y_true == 0) | (y_true == 1)):
         return 2.0 * y_true - 1.0
     return y_true
 
@@ -310,8 +338,9 @@ class Hinge(Loss):
         super().__init__(name, reduction, dtype)
 
     def call(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y = _hinge_labels(y_true)
-        return np.mean(np.maximum(1.0 - y * y_pred, 0.0), axis=-1)
+        return xp.mean(xp.maximum(1.0 - y * y_pred, 0.0), axis=-1)
 
     def sample_gradient(self, y_true, y_pred):
         y = _hinge_labels(y_true)
@@ -325,12 +354,14 @@ class SquaredHinge(Loss):
         super().__init__(name, reduction, dtype)
 
     def call(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y = _hinge_labels(y_true)
-        return np.mean(np.square(np.maximum(1.0 - y * y_pred, 0.0)), axis=-1)
+        return xp.mean(xp.square(xp.maximum(1.0 - y * y_pred, 0.0)), axis=-1)
 
     def sample_gradient(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y = _hinge_labels(y_true)
-        return -2.0 * y * np.maximum(1.0 - y * y_pred, 0.0) / y_pred.shape[-1]
+        return -2.0 * y * xp.maximum(1.0 - y * y_pred, 0.0) / y_pred.shape[-1]
 
 
 class CategoricalHinge(Loss):
@@ -343,15 +374,17 @@ class CategoricalHinge(Loss):
         super().__init__(name, reduction, dtype)
 
     def call(self, y_true, y_pred):
-        pos = np.sum(y_true * y_pred, axis=-1)
-        neg = np.max((1.0 - y_true) * y_pred, axis=-1)
-        return np.maximum(neg - pos + 1.0, 0.0)
+        xp = array_module(y_true, y_pred)
+        pos = xp.sum(y_true * y_pred, axis=-1)
+        neg = xp.max((1.0 - y_true) * y_pred, axis=-1)
+        return xp.maximum(neg - pos + 1.0, 0.0)
 
     def sample_gradient(self, y_true, y_pred):
-        rival = np.argmax((1.0 - y_true) * y_pred, axis=-1)[..., None]
+        xp = array_module(y_true, y_pred)
+        rival = xp.argmax((1.0 - y_true) * y_pred, axis=-1)[..., None]
         grad = -y_true.copy()
-        np.put_along_axis(grad, rival, np.take_along_axis(grad, rival, -1)
-                          + 1.0 - np.take_along_axis(y_true, rival, -1), axis=-1)
+        xp.put_along_axis(grad, rival, xp.take_along_axis(grad, rival, -1)
+                          + 1.0 - xp.take_along_axis(y_true, rival, -1), axis=-1)
         active = self.call(y_true, y_pred) > 0
         return grad * active[..., None]
 
@@ -366,13 +399,15 @@ class KLDivergence(Loss):
         super().__init__(name, reduction, dtype)
 
     def call(self, y_true, y_pred):
-        y = np.clip(y_true, _eps(), 1.0)
-        return np.sum(y * np.log(y / np.clip(y_pred, _eps(), 1.0)), axis=-1)
+        xp = array_module(y_true, y_pred)
+        y = xp.clip(y_true, _eps(), 1.0)
+        return xp.sum(y * xp.log(y / xp.clip(y_pred, _eps(), 1.0)), axis=-1)
 
     def sample_gradient(self, y_true, y_pred):
-        y = np.clip(y_true, _eps(), 1.0)
+        xp = array_module(y_true, y_pred)
+        y = xp.clip(y_true, _eps(), 1.0)
         inside = (y_pred >= _eps()) & (y_pred <= 1.0)
-        return np.where(inside, -y / np.clip(y_pred, _eps(), 1.0), 0.0)
+        return xp.where(inside, -y / xp.clip(y_pred, _eps(), 1.0), 0.0)
 
 
 class Poisson(Loss):
@@ -382,7 +417,8 @@ class Poisson(Loss):
         super().__init__(name, reduction, dtype)
 
     def call(self, y_true, y_pred):
-        return np.mean(y_pred - y_true * np.log(y_pred + _eps()), axis=-1)
+        xp = array_module(y_true, y_pred)
+        return xp.mean(y_pred - y_true * xp.log(y_pred + _eps()), axis=-1)
 
     def sample_gradient(self, y_true, y_pred):
         return (1.0 - y_true / (y_pred + _eps())) / y_pred.shape[-1]
@@ -416,23 +452,25 @@ class BinaryCrossentropy(Loss):
         return y_true
 
     def call(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y = self.targets(y_true)
         if self.from_logits:
             x = y_pred
-            elementwise = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+            elementwise = xp.maximum(x, 0) - x * y + xp.log1p(xp.exp(-xp.abs(x)))
         else:
-            p = np.clip(y_pred, _eps(), 1.0 - _eps())
-            elementwise = -(y * np.log(p) + (1.0 - y) * np.log1p(-p))
-        return np.mean(elementwise, axis=self.axis)
+            p = xp.clip(y_pred, _eps(), 1.0 - _eps())
+            elementwise = -(y * xp.log(p) + (1.0 - y) * xp.log1p(-p))
+        return xp.mean(elementwise, axis=self.axis)
 
     def sample_gradient(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y = self.targets(y_true)
         outputs = y_pred.shape[self.axis]
         if self.from_logits:
             return (_sigmoid(y_pred) - y) / outputs
-        p = np.clip(y_pred, _eps(), 1.0 - _eps())
+        p = xp.clip(y_pred, _eps(), 1.0 - _eps())
         inside = (y_pred >= _eps()) & (y_pred <= 1.0 - _eps())
-        return np.where(inside, (p - y) / (p * (1.0 - p)), 0.0) / outputs
+        return xp.where(inside, (p - y) / (p * (1.0 - p)), 0.0) / outputs
 
     def logits_gradient(self, y_true, p, sample_weight=None):
         """d(reduced loss)/d logits when p = sigmoid(logits): (p - y) c_i / d."""
@@ -441,7 +479,8 @@ class BinaryCrossentropy(Loss):
         return self.weigh(grad, y_true, p, sample_weight)
 
     def check_labels(self, y_true, output_shape):
-        y_true = np.asarray(y_true)
+        xp = array_module(y_true, output_shape)
+        y_true = xp.asarray(y_true)
         units = output_shape[-1]
         if y_true.ndim == 1 and units not in (1, None):
             raise ValueError(
@@ -490,28 +529,31 @@ class CategoricalCrossentropy(Loss):
         return y_true
 
     def call(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y = self.targets(y_true)
         if self.from_logits:
             shifted = y_pred - y_pred.max(axis=self.axis, keepdims=True)
-            log_q = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
+            log_q = shifted - xp.log(xp.exp(shifted).sum(axis=self.axis, keepdims=True))
         else:
             q = y_pred / y_pred.sum(axis=self.axis, keepdims=True)
-            log_q = np.log(np.clip(q, _eps(), 1.0 - _eps()))
-        return -np.sum(y * log_q, axis=self.axis)
+            log_q = xp.log(xp.clip(q, _eps(), 1.0 - _eps()))
+        return -xp.sum(y * log_q, axis=self.axis)
 
     def sample_gradient(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y = self.targets(y_true)
         if self.from_logits:
             return self._softmax_gradient(y, _softmax(y_pred, self.axis))
         total = y_pred.sum(axis=self.axis, keepdims=True)
         q = y_pred / total
         inside = (q >= _eps()) & (q <= 1.0 - _eps())     # the clip has zero slope outside
-        dq = np.where(inside, -y / np.where(inside, q, 1.0), 0.0)
+        dq = xp.where(inside, -y / xp.where(inside, q, 1.0), 0.0)
         # q = p / sum(p): dq_k / dp_j = (delta_kj - q_k) / sum(p)
-        return (dq - np.sum(dq * q, axis=self.axis, keepdims=True)) / total
+        return (dq - xp.sum(dq * q, axis=self.axis, keepdims=True)) / total
 
     def _softmax_gradient(self, y, p):
-        return p * np.sum(y, axis=self.axis, keepdims=True) - y
+        xp = array_module(y, p)
+        return p * xp.sum(y, axis=self.axis, keepdims=True) - y
 
     def logits_gradient(self, y_true, p, sample_weight=None):
         """d(reduced loss)/d logits when p = softmax(logits): (p sum(y) - y) c_i = (p - y) c_i."""
@@ -520,7 +562,8 @@ class CategoricalCrossentropy(Loss):
         return self.weigh(grad, y_true, p, sample_weight)
 
     def check_labels(self, y_true, output_shape):
-        y_true = np.asarray(y_true)
+        xp = array_module(y_true, output_shape)
+        y_true = xp.asarray(y_true)
         classes = output_shape[-1]
         looks_like_indices = y_true.ndim == 1 or (y_true.ndim == 2 and y_true.shape[1] == 1)
         if looks_like_indices and classes not in (1, None):
@@ -566,19 +609,22 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     # labels]: no one-hot array, no take/put_along_axis (several times slower on small batches).
 
     def prepare(self, y_true, y_pred):
-        y_pred = np.asarray(y_pred)
+        xp = array_module(y_true, y_pred)
+        y_pred = xp.asarray(y_pred)
         dtype = self.dtype or (y_pred.dtype if y_pred.dtype.kind == "f" else config.floatx())
         y_pred = y_pred.astype(dtype, copy=False)
         if self.axis not in (-1, y_pred.ndim - 1):
-            y_pred = np.moveaxis(y_pred, self.axis, -1)
-        return np.asarray(y_true), y_pred
+            y_pred = xp.moveaxis(y_pred, self.axis, -1)
+        return xp.asarray(y_true), y_pred
 
     def _restore(self, grad):
-        return grad if self.axis in (-1, grad.ndim - 1) else np.moveaxis(grad, -1, self.axis)
+        xp = array_module(grad)
+        return grad if self.axis in (-1, grad.ndim - 1) else xp.moveaxis(grad, -1, self.axis)
 
     def labels(self, y_true, y_pred):
         """(rows, labels): where each sample's label sits in y_pred seen as (samples, classes).
         Ignored samples point at class 0 (their values are masked out)."""
+        xp = array_module(y_true, y_pred)
         labels = y_true
         if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
             labels = labels[..., 0]
@@ -588,10 +634,10 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
                              f"shape {y_pred.shape}.")
         labels = labels.reshape(-1).astype(np.int64, copy=False)
         if self.ignore_class is not None:
-            labels = np.where(labels == self.ignore_class, 0, labels)
+            labels = xp.where(labels == self.ignore_class, 0, labels)
         if labels.size and (labels.min() < 0 or labels.max() >= y_pred.shape[-1]):
             raise ValueError(_label_range_message(labels, y_pred.shape[-1]))
-        return np.arange(labels.size), labels
+        return xp.arange(labels.size), labels
 
     def mask(self, y_true, y_pred):
         if self.ignore_class is None:
@@ -600,20 +646,22 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         return labels != self.ignore_class
 
     def call(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         index = self.labels(y_true, y_pred)
         flat = y_pred.reshape(-1, y_pred.shape[-1])
         picked = flat[index]
         if self.from_logits:                         # log-sum-exp minus the label's logit
             top = flat.max(axis=-1)
-            values = top + np.log(np.exp(flat - top[:, None]).sum(axis=-1)) - picked
+            values = top + xp.log(xp.exp(flat - top[:, None]).sum(axis=-1)) - picked
         else:
             q = picked / flat.sum(axis=-1)
-            values = -np.log(np.minimum(np.maximum(q, _eps()), 1.0 - _eps()))   # the clip
+            values = -xp.log(xp.minimum(xp.maximum(q, _eps()), 1.0 - _eps()))   # the clip
         values = values.reshape(y_pred.shape[:-1])
         mask = self.mask(y_true, y_pred)
-        return values if mask is None else np.where(mask, values, 0.0).astype(values.dtype)
+        return values if mask is None else xp.where(mask, values, 0.0).astype(values.dtype)
 
     def sample_gradient(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         index = self.labels(y_true, y_pred)
         if self.from_logits:
             return self._minus_one_at(index, _softmax(y_pred))
@@ -623,8 +671,8 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         q = picked / total
         inside = (q >= _eps()) & (q <= 1.0 - _eps())
         # d(-log(p_l / S)) / d p_k = 1 / S - [k = l] / p_l, and 0 where the clip holds q
-        grad = np.repeat((1.0 / total)[:, None], flat.shape[-1], axis=-1)
-        grad[index] -= 1.0 / np.where(inside, picked, 1.0)
+        grad = xp.repeat((1.0 / total)[:, None], flat.shape[-1], axis=-1)
+        grad[index] -= 1.0 / xp.where(inside, picked, 1.0)
         grad *= inside[:, None]
         return grad.reshape(y_pred.shape)
 
@@ -647,13 +695,15 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         return self._restore(self.weigh(grad, y_true, p, sample_weight))
 
     def weigh(self, grad, y_true, y_pred, sample_weight):
+        xp = array_module(grad, y_true, y_pred, sample_weight)
         factors = reduction_factors(y_pred.shape[:-1], sample_weight, self.mask(y_true, y_pred),
                                     self.reduction, grad.dtype)
-        grad *= factors[..., None] if np.ndim(factors) else factors
+        grad *= factors[..., None] if getattr(factors, "ndim", 0) else factors
         return grad
 
     def check_labels(self, y_true, output_shape):
-        y_true = np.asarray(y_true)
+        xp = array_module(y_true, output_shape)
+        y_true = xp.asarray(y_true)
         classes = output_shape[-1]
         if y_true.ndim >= 2 and y_true.shape[-1] == classes and classes not in (1, None):
             raise ValueError(
@@ -666,8 +716,8 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
                 f"got labels of shape {y_true.shape}.")
         if not y_true.size:
             return
-        if np.any(y_true != np.round(y_true)):
-            bad = y_true[y_true != np.round(y_true)]
+        if xp.any(y_true != xp.round(y_true)):
+            bad = y_true[y_true != xp.round(y_true)]
             raise ValueError(f"sparse_categorical_crossentropy needs integer class labels "
                              f"0..{classes - 1}, but got {bad.flat[0].item()!r}.")
         labels = y_true.astype(np.int64)
@@ -744,7 +794,8 @@ class Crossentropy(Loss):
         return None if self._chosen is None else self._chosen.fuses_with
 
     def _pick(self, y_true, y_pred):
-        return self.choose(np.shape(y_true), np.shape(y_pred))
+        xp = array_module(y_true, y_pred)
+        return self.choose(_shape(y_true), _shape(y_pred))
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         return self._pick(y_true, y_pred)(y_true, y_pred, sample_weight)
@@ -759,7 +810,8 @@ class Crossentropy(Loss):
         return self._pick(y_true, p).logits_gradient(y_true, p, sample_weight)
 
     def check_labels(self, y_true, output_shape):
-        self.choose(np.shape(y_true), output_shape).check_labels(y_true, output_shape)
+        xp = array_module(y_true, output_shape)
+        self.choose(_shape(y_true), output_shape).check_labels(y_true, output_shape)
 
 
 # -- focal and noise-robust cross-entropies --------------------------------------------------
@@ -788,26 +840,29 @@ class BinaryFocalCrossentropy(BinaryCrossentropy):
 
     def _parts(self, y_true, y_pred):
         """(y, p, clipped p, focal factor, class weight) of the elementwise loss."""
+        xp = array_module(y_true, y_pred)
         y = self.targets(y_true)
         p = _sigmoid(y_pred) if self.from_logits else y_pred
         p_t = y * p + (1.0 - y) * (1.0 - p)
-        focal = np.power(1.0 - p_t, self.gamma)
+        focal = xp.power(1.0 - p_t, self.gamma)
         weight = y * self.alpha + (1.0 - y) * (1.0 - self.alpha) \
             if self.apply_class_balancing else 1.0
-        return y, p, np.clip(p, _eps(), 1.0 - _eps()), p_t, focal, weight
+        return y, p, xp.clip(p, _eps(), 1.0 - _eps()), p_t, focal, weight
 
     def call(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y, _, clipped, _, focal, weight = self._parts(y_true, y_pred)
-        bce = -(y * np.log(clipped) + (1.0 - y) * np.log1p(-clipped))
-        return np.mean(weight * focal * bce, axis=self.axis)
+        bce = -(y * xp.log(clipped) + (1.0 - y) * xp.log1p(-clipped))
+        return xp.mean(weight * focal * bce, axis=self.axis)
 
     def sample_gradient(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y, p, clipped, p_t, focal, weight = self._parts(y_true, y_pred)
-        bce = -(y * np.log(clipped) + (1.0 - y) * np.log1p(-clipped))
+        bce = -(y * xp.log(clipped) + (1.0 - y) * xp.log1p(-clipped))
         inside = (p >= _eps()) & (p <= 1.0 - _eps())
-        bce_slope = np.where(inside, (clipped - y) / (clipped * (1.0 - clipped)), 0.0)
+        bce_slope = xp.where(inside, (clipped - y) / (clipped * (1.0 - clipped)), 0.0)
         focal_slope = 0.0 if self.gamma == 0 else \
-            -self.gamma * np.power(1.0 - p_t, self.gamma - 1.0) * (2.0 * y - 1.0)
+            -self.gamma * xp.power(1.0 - p_t, self.gamma - 1.0) * (2.0 * y - 1.0)
         grad = weight * (focal_slope * bce + focal * bce_slope)
         if self.from_logits:
             grad = grad * p * (1.0 - p)
@@ -849,30 +904,33 @@ class CategoricalFocalCrossentropy(CategoricalCrossentropy):
         total = p.sum(axis=self.axis, keepdims=True)
         return p, total, p / total
 
-    def _alpha(self, dtype):
-        return np.asarray(self.alpha, dtype=dtype)
+    def _alpha(self, like):
+        """alpha (a number or one per class) as an array beside ``like``."""
+        return array_module(like).asarray(self.alpha, dtype=like.dtype)
 
     def call(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y = self.targets(y_true)
         _, _, q = self._probabilities(y_pred)
-        q = np.clip(q, _eps(), 1.0 - _eps())
-        focal = self._alpha(q.dtype) * np.power(1.0 - q, self.gamma)
-        return np.sum(focal * (-y * np.log(q)), axis=self.axis)
+        q = xp.clip(q, _eps(), 1.0 - _eps())
+        focal = self._alpha(q) * xp.power(1.0 - q, self.gamma)
+        return xp.sum(focal * (-y * xp.log(q)), axis=self.axis)
 
     def sample_gradient(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y = self.targets(y_true)
         p, total, q = self._probabilities(y_pred)
-        clipped = np.clip(q, _eps(), 1.0 - _eps())
-        slope = np.power(1.0 - clipped, self.gamma) * (-y / clipped)
+        clipped = xp.clip(q, _eps(), 1.0 - _eps())
+        slope = xp.power(1.0 - clipped, self.gamma) * (-y / clipped)
         if self.gamma != 0:
-            slope = slope + self.gamma * np.power(1.0 - clipped, self.gamma - 1.0) * y * \
-                np.log(clipped)
+            slope = slope + self.gamma * xp.power(1.0 - clipped, self.gamma - 1.0) * y * \
+                xp.log(clipped)
         inside = (q >= _eps()) & (q <= 1.0 - _eps())        # the clip has zero slope outside
-        dq = np.where(inside, self._alpha(q.dtype) * slope, 0.0)
+        dq = xp.where(inside, self._alpha(q) * slope, 0.0)
         # q = p / sum(p): dq_k / dp_j = (delta_kj - q_k) / sum(p)
-        dp = (dq - np.sum(dq * q, axis=self.axis, keepdims=True)) / total
+        dp = (dq - xp.sum(dq * q, axis=self.axis, keepdims=True)) / total
         if self.from_logits:            # softmax: dx = p (dp - sum(dp p))
-            dp = p * (dp - np.sum(dp * p, axis=self.axis, keepdims=True))
+            dp = p * (dp - xp.sum(dp * p, axis=self.axis, keepdims=True))
         return dp
 
     logits_gradient = None
@@ -899,13 +957,14 @@ class CategoricalGeneralizedCrossEntropy(Loss):
         self.q = q
 
     def prepare(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y_pred = Loss.prepare(self, y_pred, y_pred)[1]
-        labels = np.asarray(y_true)
+        labels = xp.asarray(y_true)
         if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
             labels = labels[..., 0]                 # (n, 1) labels, as Keras's docstring allows
         if labels.shape != y_pred.shape[:-1]:
             raise ValueError(f"{self.name} needs one integer class label per sample: labels of "
-                             f"shape {np.shape(y_true)} do not fit predictions of shape "
+                             f"shape {_shape(y_true)} do not fit predictions of shape "
                              f"{y_pred.shape}.")
         labels = labels.astype(np.int64)
         if labels.size and (labels.min() < 0 or labels.max() >= y_pred.shape[-1]):
@@ -916,15 +975,18 @@ class CategoricalGeneralizedCrossEntropy(Loss):
         _check_class_labels(self, y_true, output_shape[-1])
 
     def _picked(self, labels, y_pred):
-        return np.take_along_axis(y_pred, labels[..., None], axis=-1)[..., 0]
+        xp = array_module(labels, y_pred)
+        return xp.take_along_axis(y_pred, labels[..., None], axis=-1)[..., 0]
 
     def call(self, y_true, y_pred):
-        return (1.0 - np.power(self._picked(y_true, y_pred), self.q)) / self.q
+        xp = array_module(y_true, y_pred)
+        return (1.0 - xp.power(self._picked(y_true, y_pred), self.q)) / self.q
 
     def sample_gradient(self, y_true, y_pred):
-        grad = np.zeros_like(y_pred)
-        slope = -np.power(self._picked(y_true, y_pred), self.q - 1.0)
-        np.put_along_axis(grad, y_true[..., None], slope[..., None], axis=-1)
+        xp = array_module(y_true, y_pred)
+        grad = xp.zeros_like(y_pred)
+        slope = -xp.power(self._picked(y_true, y_pred), self.q - 1.0)
+        xp.put_along_axis(grad, y_true[..., None], slope[..., None], axis=-1)
         return grad
 
     def get_config(self):
@@ -961,18 +1023,20 @@ class _OverlapLoss(Loss):
         self.axis = _check_axes(axis)
 
     def _sum(self, x):
-        return np.sum(x, axis=_summed_axes(self.axis, x.ndim))
+        xp = array_module(x)
+        return xp.sum(x, axis=_summed_axes(self.axis, x.ndim))
 
     def weigh(self, grad, y_true, y_pred, sample_weight):
+        xp = array_module(grad, y_true, y_pred, sample_weight)
         axes = _summed_axes(self.axis, y_pred.ndim)
         values_shape = tuple(d for i, d in enumerate(y_pred.shape) if i not in axes)
         if not values_shape:
-            one = np.ones((), dtype=grad.dtype)
-            grad *= np.sum(reduce_weighted_values(one, sample_weight, None, self.reduction))
+            one = xp.ones((), dtype=grad.dtype)
+            grad *= xp.sum(reduce_weighted_values(one, sample_weight, None, self.reduction))
             return grad
         factors = reduction_factors(values_shape, sample_weight, None, self.reduction,
                                     grad.dtype)
-        grad *= np.expand_dims(factors, axes) if np.ndim(factors) else factors
+        grad *= xp.expand_dims(factors, axes) if getattr(factors, "ndim", 0) else factors
         return grad
 
     def get_config(self):
@@ -996,10 +1060,11 @@ class Dice(_OverlapLoss):
         return 1.0 - 2.0 * intersection / total
 
     def sample_gradient(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         intersection, total = self._terms(y_true, y_pred)
         axes = _summed_axes(self.axis, y_pred.ndim)
-        intersection, total = np.expand_dims(intersection, axes), np.expand_dims(total, axes)
-        return -2.0 * (y_true * total - intersection) / np.square(total)
+        intersection, total = xp.expand_dims(intersection, axes), xp.expand_dims(total, axes)
+        return -2.0 * (y_true * total - intersection) / xp.square(total)
 
 
 class Tversky(_OverlapLoss):
@@ -1024,11 +1089,12 @@ class Tversky(_OverlapLoss):
         return 1.0 - intersection / total
 
     def sample_gradient(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         intersection, total = self._terms(y_true, y_pred)
         axes = _summed_axes(self.axis, y_pred.ndim)
-        intersection, total = np.expand_dims(intersection, axes), np.expand_dims(total, axes)
+        intersection, total = xp.expand_dims(intersection, axes), xp.expand_dims(total, axes)
         total_slope = y_true * (1.0 - self.alpha) + self.beta * (1.0 - y_true)
-        return -(y_true * total - intersection * total_slope) / np.square(total)
+        return -(y_true * total - intersection * total_slope) / xp.square(total)
 
     def get_config(self):
         return {**super().get_config(), "alpha": self.alpha, "beta": self.beta}
@@ -1057,13 +1123,14 @@ class Circle(Loss):
         self.gamma, self.margin, self.remove_diagonal = gamma, margin, remove_diagonal
 
     def prepare(self, y_true, y_pred):
+        xp = array_module(y_true, y_pred)
         y_pred = Loss.prepare(self, y_pred, y_pred)[1]
-        labels = np.asarray(y_true)
+        labels = xp.asarray(y_true)
         if labels.ndim == 2 and labels.shape[-1] == 1:
             labels = labels[:, 0]
         if y_pred.ndim != 2 or labels.shape != y_pred.shape[:1]:
             raise ValueError(f"{self.name} needs embeddings of shape (n, d) and one integer "
-                             f"label per row; got labels of shape {np.shape(y_true)} and "
+                             f"label per row; got labels of shape {_shape(y_true)} and "
                              f"embeddings of shape {y_pred.shape}.")
         return labels.astype(np.int64), y_pred
 
@@ -1072,22 +1139,23 @@ class Circle(Loss):
 
     def _terms(self, labels, y_pred, ref_labels=None, ref_embeddings=None):
         """The similarity logits s (-inf outside P and N) and what their gradient needs."""
-        ref_labels = labels if ref_labels is None else np.asarray(ref_labels).reshape(-1)
-        ref = y_pred if ref_embeddings is None else np.asarray(ref_embeddings, y_pred.dtype)
+        xp = array_module(labels, y_pred, ref_labels, ref_embeddings)
+        ref_labels = labels if ref_labels is None else xp.asarray(ref_labels).reshape(-1)
+        ref = y_pred if ref_embeddings is None else xp.asarray(ref_embeddings, y_pred.dtype)
         distance = 1.0 - y_pred @ ref.T
         near = distance > 0                                 # where max(., 0) passes
-        distance = np.maximum(distance, 0.0)
+        distance = xp.maximum(distance, 0.0)
         positive = labels[:, None] == ref_labels[None, :]
         negative = ~positive
         if self.remove_diagonal:
-            positive = positive & ~np.eye(len(labels), len(ref_labels), dtype=bool)
+            positive = positive & ~xp.eye(len(labels), len(ref_labels), dtype=bool)
         m, gamma = self.margin, self.gamma
-        pos_weight = np.maximum((m + distance) * positive, 0.0)
-        neg_weight = np.maximum((1.0 + m - distance) * negative, 0.0)
+        pos_weight = xp.maximum((m + distance) * positive, 0.0)
+        neg_weight = xp.maximum((1.0 + m - distance) * negative, 0.0)
         pos_logit = -gamma * pos_weight * (m - distance)
         neg_logit = gamma * neg_weight * (1.0 - m - distance)
         return (positive, negative, distance, near, pos_weight, neg_weight,
-                np.where(positive, pos_logit, -np.inf), np.where(negative, neg_logit, -np.inf))
+                xp.where(positive, pos_logit, -np.inf), xp.where(negative, neg_logit, -np.inf))
 
     def _values(self, pos_logit, neg_logit):
         return _softplus(_logsumexp(pos_logit) + _logsumexp(neg_logit))
@@ -1099,6 +1167,7 @@ class Circle(Loss):
         return self.call(y_true, y_pred) > 0               # Keras's mask: rows that count
 
     def gradient(self, y_true, y_pred, sample_weight=None):
+        xp = array_module(y_true, y_pred, sample_weight)
         labels, y_pred = self.prepare(y_true, y_pred)
         (positive, negative, distance, near, pos_weight, neg_weight, pos_logit,
          neg_logit) = self._terms(labels, y_pred)
@@ -1106,8 +1175,8 @@ class Circle(Loss):
         values = _softplus(pos_lse + neg_lse)
         factors = reduction_factors(values.shape, sample_weight, values > 0, self.reduction,
                                     y_pred.dtype)
-        outer = np.asarray(factors * _sigmoid(pos_lse + neg_lse))[..., None] \
-            * np.ones_like(distance)                        # dL / d(logsumexp) per row
+        outer = xp.asarray(factors * _sigmoid(pos_lse + neg_lse))[..., None] \
+            * xp.ones_like(distance)                        # dL / d(logsumexp) per row
         m, gamma = self.margin, self.gamma
         # d s / d d for each kind of pair (the product rule on weight * gap)
         pos_passes = (positive & (m + distance > 0)).astype(distance.dtype)
@@ -1126,13 +1195,14 @@ class Circle(Loss):
 
 def _check_class_labels(loss, y_true, classes):
     """Labels given to fit for a loss that reads one integer label per sample."""
-    y_true = np.asarray(y_true)
+    xp = array_module(loss, y_true, classes)
+    y_true = xp.asarray(y_true)
     if y_true.ndim > 2 or (y_true.ndim == 2 and y_true.shape[1] != 1):
         raise ValueError(f"{loss.name} needs one integer class label per sample, shape (n,); "
                          f"got labels of shape {y_true.shape}.")
-    if y_true.size and np.any(y_true != np.round(y_true)):
+    if y_true.size and xp.any(y_true != xp.round(y_true)):
         raise ValueError(f"{loss.name} needs integer class labels; got "
-                         f"{y_true[y_true != np.round(y_true)].flat[0]!r}.")
+                         f"{y_true[y_true != xp.round(y_true)].flat[0]!r}.")
     if classes is not None and y_true.size:
         labels = y_true.astype(np.int64)
         if labels.min() < 0 or labels.max() >= classes:
@@ -1141,18 +1211,20 @@ def _check_class_labels(loss, y_true, classes):
 
 def _logsumexp(x):
     """log sum exp over each row; a row of -inf only gives -inf (no warning)."""
-    top = np.max(x, axis=-1, keepdims=True)
-    safe = np.where(np.isfinite(top), top, 0.0)
+    xp = array_module(x)
+    top = xp.max(x, axis=-1, keepdims=True)
+    safe = xp.where(xp.isfinite(top), top, 0.0)
     with np.errstate(divide="ignore"):
-        return (safe + np.log(np.sum(np.exp(x - safe), axis=-1, keepdims=True)))[..., 0]
+        return (safe + xp.log(xp.sum(xp.exp(x - safe), axis=-1, keepdims=True)))[..., 0]
 
 
 def _softmax_rows(x):
     """softmax over each row, 0 for a row of -inf only."""
-    top = np.max(x, axis=-1, keepdims=True)
-    exp = np.exp(x - np.where(np.isfinite(top), top, 0.0))
-    total = np.sum(exp, axis=-1, keepdims=True)
-    return exp / np.where(total > 0, total, 1.0)
+    xp = array_module(x)
+    top = xp.max(x, axis=-1, keepdims=True)
+    exp = xp.exp(x - xp.where(xp.isfinite(top), top, 0.0))
+    total = xp.sum(exp, axis=-1, keepdims=True)
+    return exp / xp.where(total > 0, total, 1.0)
 
 
 # -- registry: classes by class name, per-sample functions by function name and alias --------

@@ -7,9 +7,12 @@ weighted mean of per-sample values (``MeanMetricWrapper`` around a per-sample fu
 result is sum_i w_i v_i / sum_i w_i over every sample seen, or the plain mean without weights.
 """
 
+import math
+
 import numpy as np
 
 from . import losses
+from .backend import array_module, as_scalar
 from ._registry import Registry, UnknownNameError
 from .losses import (binary_crossentropy, categorical_crossentropy, categorical_hinge,  # noqa: F401
                      hinge, huber, kl_divergence, log_cosh, mean_absolute_error,
@@ -50,7 +53,7 @@ class Metric:
         return cls(**config)
 
     def __repr__(self):
-        return f"<{type(self).__name__} name={self.name!r} result={self.result():.6g}>"
+        return f"<{type(self).__name__} name={self.name!r} result={float(self.result()):.6g}>"
 
 
 def _samplewise(values, sample_weight, reduce):
@@ -59,13 +62,14 @@ def _samplewise(values, sample_weight, reduce):
     Values with more dimensions than the weights are first reduced over the extra ones;
     weights with more than one dimension are reduced over all but the first.
     """
-    values = np.asarray(values, dtype="float64")
+    xp = array_module(values, sample_weight)
+    values = xp.asarray(values, dtype="float64")
     if sample_weight is not None:
-        weights = np.asarray(sample_weight, dtype="float64")
+        weights = xp.asarray(sample_weight, dtype="float64")
         values, weights = squeeze_or_expand_to_same_rank(values, weights)
         if values.ndim > weights.ndim:
             values = reduce(values, axis=tuple(range(weights.ndim, values.ndim)))
-        weights = np.broadcast_to(weights, values.shape)
+        weights = xp.broadcast_to(weights, values.shape)
         values = values * weights
         if weights.ndim > 1:
             weights = reduce(weights, axis=tuple(range(1, weights.ndim)))
@@ -83,8 +87,9 @@ class Sum(Metric):
         super().__init__(name, dtype)
 
     def update_state(self, values, sample_weight=None):
-        values, _ = _samplewise(values, sample_weight, np.sum)
-        self.total += float(np.sum(values))
+        xp = array_module(values, sample_weight)
+        values, _ = _samplewise(values, sample_weight, xp.sum)
+        self.total += as_scalar(xp.sum(values))      # stays on the device: no fetch per batch
 
     def reset_state(self):
         self.total = 0.0
@@ -100,10 +105,11 @@ class Mean(Metric):
         super().__init__(name, dtype)
 
     def update_state(self, values, sample_weight=None):
-        values, weights = _samplewise(values, sample_weight, np.mean)
-        self.total += float(np.sum(values))
+        xp = array_module(values, sample_weight)
+        values, weights = _samplewise(values, sample_weight, xp.mean)
+        self.total += as_scalar(xp.sum(values))      # stays on the device: no fetch per batch
         if weights is not None:
-            self.count += float(np.sum(weights))
+            self.count += as_scalar(xp.sum(weights))
         else:
             self.count += values.shape[0] if values.ndim else 1
 
@@ -132,58 +138,66 @@ class MeanMetricWrapper(Mean):
 
 def accuracy(y_true, y_pred):
     """1 where y_pred equals y_true exactly, per element."""
-    y_pred = np.asarray(y_pred)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(np.asarray(y_true, dtype=y_pred.dtype),
+    xp = array_module(y_true, y_pred)
+    y_pred = xp.asarray(y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(xp.asarray(y_true, dtype=y_pred.dtype),
                                                     y_pred)
     return (y_true == y_pred).astype("float64")
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """1 where (y_pred > threshold) equals y_true, per element (labels compared as 0/1 values)."""
-    y_true, y_pred = squeeze_or_expand_to_same_rank(np.asarray(y_true), np.asarray(y_pred))
+    xp = array_module(y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(xp.asarray(y_true), xp.asarray(y_pred))
     return (y_true == (y_pred > threshold)).astype("float64")
 
 
 def categorical_accuracy(y_true, y_pred):
     """1 where argmax(y_pred) equals argmax(y_true) (one-hot labels)."""
-    return (np.argmax(y_true, axis=-1) == np.argmax(y_pred, axis=-1)).astype("float64")
+    xp = array_module(y_true, y_pred)
+    return (xp.argmax(y_true, axis=-1) == xp.argmax(y_pred, axis=-1)).astype("float64")
 
 
 def _class_indices(y_true, y_pred):
     """Integer labels shaped like y_pred without its class axis ((n, 1) labels squeezed)."""
-    y_true = np.asarray(y_true)
-    if y_true.ndim == np.ndim(y_pred) and y_true.shape[-1] == 1:
+    xp = array_module(y_true, y_pred)
+    y_true = xp.asarray(y_true)
+    if y_true.ndim == getattr(y_pred, "ndim", 0) and y_true.shape[-1] == 1:
         y_true = y_true[..., 0]
     return y_true
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
     """1 where argmax(y_pred) equals the integer label."""
-    return (_class_indices(y_true, y_pred) == np.argmax(y_pred, axis=-1)).astype("float64")
+    xp = array_module(y_true, y_pred)
+    return (_class_indices(y_true, y_pred) == xp.argmax(y_pred, axis=-1)).astype("float64")
 
 
 def _in_top_k(labels, y_pred, k):
     """True where the label's score is at least the k-th largest score (ties count, as Keras)."""
-    y_pred = np.asarray(y_pred)
+    xp = array_module(labels, y_pred)
+    y_pred = xp.asarray(y_pred)
     y_pred = y_pred.reshape(-1, y_pred.shape[-1])
-    labels = np.asarray(labels).astype(np.int64).reshape(-1)
+    labels = xp.asarray(labels).astype(np.int64).reshape(-1)
     k = min(k, y_pred.shape[-1])
-    kth_largest = -np.partition(-y_pred, k - 1, axis=-1)[:, k - 1]
-    return np.take_along_axis(y_pred, labels[:, None], -1)[:, 0] >= kth_largest
+    kth_largest = -xp.partition(-y_pred, k - 1, axis=-1)[:, k - 1]
+    return xp.take_along_axis(y_pred, labels[:, None], -1)[:, 0] >= kth_largest
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1 where the one-hot label's class is among the k highest scores."""
-    labels = np.argmax(y_true, axis=-1)
+    xp = array_module(y_true, y_pred)
+    labels = xp.argmax(y_true, axis=-1)
     return _in_top_k(labels, y_pred, k).reshape(labels.shape).astype("float64")
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
     """1 where the integer label is among the k highest scores. With ``from_sorted_ids``,
     y_pred already lists class ids best first and the label is looked for in its first k."""
+    xp = array_module(y_true, y_pred)
     labels = _class_indices(y_true, y_pred)
     if from_sorted_ids:
-        found = np.any(np.asarray(y_pred)[..., :k] == labels[..., None], axis=-1)
+        found = xp.any(xp.asarray(y_pred)[..., :k] == labels[..., None], axis=-1)
         return found.astype("float64")
     return _in_top_k(labels, y_pred, k).reshape(labels.shape).astype("float64")
 
@@ -283,13 +297,14 @@ class RootMeanSquaredError(Mean):
         super().__init__(name, dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_pred = np.asarray(y_pred, dtype="float64")
-        y_true, y_pred = squeeze_or_expand_to_same_rank(np.asarray(y_true, dtype="float64"),
+        xp = array_module(y_true, y_pred, sample_weight)
+        y_pred = xp.asarray(y_pred, dtype="float64")
+        y_true, y_pred = squeeze_or_expand_to_same_rank(xp.asarray(y_true, dtype="float64"),
                                                         y_pred)
-        super().update_state(np.square(y_pred - y_true), sample_weight)
+        super().update_state(xp.square(y_pred - y_true), sample_weight)
 
     def result(self):
-        return float(np.sqrt(super().result()))
+        return math.sqrt(float(super().result()))
 
 
 class Hinge(MeanMetricWrapper):
@@ -338,11 +353,12 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
                          ignore_class=ignore_class, axis=axis)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        xp = array_module(y_true, y_pred, sample_weight)
         ignore = self._fn_kwargs["ignore_class"]
         if ignore is not None:                 # ignored samples count for nothing (Keras's mask)
             mask = (_class_indices(y_true, y_pred) != ignore).astype("float64")
             sample_weight = mask if sample_weight is None else \
-                np.asarray(sample_weight, dtype="float64").reshape(mask.shape) * mask
+                xp.asarray(sample_weight, dtype="float64").reshape(mask.shape) * mask
         super().update_state(y_true, y_pred, sample_weight)
 
 
@@ -429,7 +445,7 @@ def _accuracy_for(output_shape, y_true, loss):
     if units == 1:
         return BinaryAccuracy
     if y_true is not None:
-        y_shape = np.shape(y_true)
+        y_shape = y_true.shape if hasattr(y_true, "shape") else np.shape(y_true)
         if len(y_shape) < len(output_shape) or (y_shape[-1] == 1 and units > 1):
             return SparseCategoricalAccuracy
     return CategoricalAccuracy

@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 
 from . import config, schedules
+from .backend import array_module, host_copy, to_host
 from ._registry import Registry
 from .naming import unique_name
 
@@ -131,7 +132,8 @@ class Optimizer:
 
     def initial_slot(self, name, param):
         """The starting value of slot ``name`` for ``param``: zeros (Adagrad overrides)."""
-        return np.zeros_like(param)
+        xp = array_module(param)
+        return xp.zeros_like(param)
 
     def build(self, params):
         """Create the state for the weight arrays ``params`` (the model's trainable weights,
@@ -178,7 +180,7 @@ class Optimizer:
                 f"{len(current) - head} state arrays), got {len(weights)}. Call "
                 f"optimizer.build(model.trainable_weights) first if it has not stepped yet.")
         for index, (variable, value) in enumerate(zip(current, weights)):
-            value = np.asarray(value)
+            value = to_host(value)
             if value.shape != variable.shape:
                 raise ValueError(f"Optimizer variable {index} has shape {variable.shape}, got "
                                  f"an array of shape {value.shape}.")
@@ -186,12 +188,12 @@ class Optimizer:
         if head == 2:
             self.learning_rate = float(weights[1])
         for variable, value in zip(current[head:], weights[head:]):
-            variable[...] = value
+            variable[...] = array_module(variable).asarray(value)
 
     def save_own_variables(self, store):
         """Write ``variables`` into ``store`` under "0", "1", ... (Keras's file layout)."""
         for index, variable in enumerate(self.variables):
-            store[str(index)] = np.array(variable)
+            store[str(index)] = host_copy(variable)
 
     def load_own_variables(self, store):
         """Read what ``save_own_variables`` wrote. As Keras, a store with another number of
@@ -207,7 +209,7 @@ class Optimizer:
     def count_params(self):
         """What Keras's ``summary()`` prints as "Optimizer params": the size of every variable
         (iteration and learning rate included) once built, 0 before."""
-        return sum(int(np.size(v)) for v in self.variables) if self.built else 0
+        return sum(int(v.size) for v in self.variables) if self.built else 0
 
     # -- one step -----------------------------------------------------------------------------
     def apply(self, params, grads):
@@ -252,8 +254,9 @@ class Optimizer:
         for slots in self.slots:
             for slot in slots.values():
                 if slot.dtype.kind == "f":
+                    xp = array_module(slot)
                     tiny = np.finfo(slot.dtype).tiny
-                    np.copyto(slot, 0, where=np.abs(slot) < tiny)
+                    xp.copyto(slot, 0, where=xp.abs(slot) < tiny)
 
     def apply_gradients(self, grads_and_vars):
         """Keras's form: an iterable of ``(gradient, weight)`` pairs."""
@@ -274,18 +277,20 @@ class Optimizer:
 
     def _global_clip_scale(self, grads):
         """clipnorm * min(1 / norm, 1 / clipnorm) over all gradients; NaN when norm is not finite."""
-        norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+        xp = array_module(*grads)      # the norm is fetched: clipping syncs once per step
+        norm = math.sqrt(sum(float(xp.vdot(g, g)) for g in grads))
         scale = self.global_clipnorm * min(1.0 / norm if norm else math.inf,
                                            1.0 / self.global_clipnorm)
         return scale + (norm - norm)
 
     def _clip(self, grad, global_scale, out):
+        xp = array_module(grad)
         if self.clipnorm:       # g * clipnorm / max(||g||, clipnorm)
-            norm = math.sqrt(float(np.vdot(grad, grad)))
-            return np.multiply(grad, self.clipnorm / max(norm, self.clipnorm), out=out)
+            norm = math.sqrt(float(xp.vdot(grad, grad)))
+            return xp.multiply(grad, self.clipnorm / max(norm, self.clipnorm), out=out)
         if self.global_clipnorm:
-            return np.multiply(grad, global_scale, out=out)
-        return np.clip(grad, -self.clipvalue, self.clipvalue, out=out)
+            return xp.multiply(grad, global_scale, out=out)
+        return xp.clip(grad, -self.clipvalue, self.clipvalue, out=out)
 
     # -- config -------------------------------------------------------------------------------
     def get_config(self):
@@ -346,7 +351,8 @@ class SGD(Optimizer):
         return [("momentum",)] if self.momentum != 0 else []
 
     def update(self, param, grad, slots, scratch):
-        step = np.multiply(grad, self._lr, out=scratch)                    # lr * g
+        xp = array_module(param)
+        step = xp.multiply(grad, self._lr, out=scratch)                    # lr * g
         if self.momentum == 0:
             param -= step
             return
@@ -355,7 +361,7 @@ class SGD(Optimizer):
         velocity -= step
         if self.nesterov:
             param -= step
-            param += np.multiply(velocity, self.momentum, out=scratch)
+            param += xp.multiply(velocity, self.momentum, out=scratch)
         else:
             param += velocity
 
@@ -366,23 +372,26 @@ class SGD(Optimizer):
 def _divide_by_root(grad, square_sum, epsilon, learning_rate, scratch):
     """``lr * g / sqrt(square_sum + epsilon)`` into ``scratch`` (Adagrad's and RMSprop's step;
     epsilon inside the root, as Keras)."""
-    np.add(square_sum, epsilon, out=scratch)
-    np.sqrt(scratch, out=scratch)
-    np.divide(grad, scratch, out=scratch)
+    xp = array_module(grad, square_sum, scratch)
+    xp.add(square_sum, epsilon, out=scratch)
+    xp.sqrt(scratch, out=scratch)
+    xp.divide(grad, scratch, out=scratch)
     scratch *= learning_rate
     return scratch
 
 
 def _move_average(average, value, decay, scratch):
     """``average = decay * average + (1 - decay) * value``, in place (Keras on torch's order)."""
+    xp = array_module(average, value, scratch)
     average *= decay
-    average += np.multiply(value, 1 - decay, out=scratch)
+    average += xp.multiply(value, 1 - decay, out=scratch)
 
 
 def _move_square_average(average, grad, decay, scratch):
     """``average = decay * average + (1 - decay) * grad**2``, in place."""
+    xp = array_module(average, grad, scratch)
     average *= decay
-    np.multiply(grad, grad, out=scratch)
+    xp.multiply(grad, grad, out=scratch)
     scratch *= 1 - decay
     average += scratch
 
@@ -409,11 +418,13 @@ class Adagrad(Optimizer):
         return [("accumulator",)]
 
     def initial_slot(self, name, param):
-        return np.full_like(param, self.initial_accumulator_value)
+        xp = array_module(param)
+        return xp.full_like(param, self.initial_accumulator_value)
 
     def update(self, param, grad, slots, scratch):
+        xp = array_module(param)
         accumulator = slots["accumulator"]
-        accumulator += np.multiply(grad, grad, out=scratch)
+        accumulator += xp.multiply(grad, grad, out=scratch)
         param -= _divide_by_root(grad, accumulator, self.epsilon, self._lr, scratch)
 
     def get_config(self):
@@ -454,14 +465,15 @@ class RMSprop(Optimizer):
         return groups
 
     def update(self, param, grad, slots, scratch):
+        xp = array_module(param)
         velocity = slots["velocity"]                    # v = rho v + (1 - rho) g^2
         _move_square_average(velocity, grad, self.rho, scratch)
         square_mean = velocity
         if self.centered:
             average = slots["average_gradient"]         # gbar = rho gbar + (1 - rho) g
             _move_average(average, grad, self.rho, scratch)
-            np.multiply(average, average, out=scratch)  # v - gbar^2
-            square_mean = np.subtract(velocity, scratch, out=scratch)
+            xp.multiply(average, average, out=scratch)  # v - gbar^2
+            square_mean = xp.subtract(velocity, scratch, out=scratch)
         step = _divide_by_root(grad, square_mean, self.epsilon, self._lr, scratch)
         if self.momentum > 0:
             momentum = slots["momentum"]
@@ -534,14 +546,15 @@ class Adam(_AdamFamily):
                 / (one - float_type(self.beta_1) ** t))
 
     def update(self, param, grad, slots, scratch):
+        xp = array_module(param)
         m, v = slots["momentum"], slots["velocity"]
         _move_average(m, grad, self.beta_1, scratch)
         _move_square_average(v, grad, self.beta_2, scratch)
         if self.amsgrad:                                # v_hat = max(v_hat, v)
-            v = np.maximum(slots["velocity_hat"], v, out=slots["velocity_hat"])
-        np.sqrt(v, out=scratch)                         # w -= alpha m / (sqrt(v) + eps)
+            v = xp.maximum(slots["velocity_hat"], v, out=slots["velocity_hat"])
+        xp.sqrt(v, out=scratch)                         # w -= alpha m / (sqrt(v) + eps)
         scratch += self.epsilon
-        np.divide(m, scratch, out=scratch)
+        xp.divide(m, scratch, out=scratch)
         scratch *= self._alpha
         param -= scratch
 
@@ -588,13 +601,14 @@ class Adamax(_AdamFamily):
         self._correction = float_type(1) - float_type(self.beta_1) ** float_type(step)
 
     def update(self, param, grad, slots, scratch):
+        xp = array_module(param)
         m, u = slots["momentum"], slots["norm"]
         _move_average(m, grad, self.beta_1, scratch)
         u *= self.beta_2                                # u = max(beta_2 u, |g|)
-        np.maximum(u, np.abs(grad, out=scratch), out=u)
-        np.add(u, self.epsilon, out=scratch)            # w -= lr m / ((u + eps) (1 - beta_1^t))
+        xp.maximum(u, xp.abs(grad, out=scratch), out=u)
+        xp.add(u, self.epsilon, out=scratch)            # w -= lr m / ((u + eps) (1 - beta_1^t))
         scratch *= self._correction
-        np.divide(m, scratch, out=scratch)
+        xp.divide(m, scratch, out=scratch)
         scratch *= self._lr
         param -= scratch
 
@@ -619,7 +633,7 @@ class Nadam(_AdamFamily):
     def build(self, params):
         params = list(params)
         super().build(params)
-        self._u_product = np.ones((), dtype=self._float_type)
+        self._u_product = np.ones((), dtype=self._float_type)    # a host number
         self._scratch = list(zip(self._scratch, _shared_views(params)))   # two per weight
 
     @property
@@ -640,18 +654,19 @@ class Nadam(_AdamFamily):
         self._step_lr = f(self._lr)
 
     def update(self, param, grad, slots, scratch):
+        xp = array_module(param)
         first, second = scratch
         m, v = slots["momentum"], slots["velocity"]
         _move_average(m, grad, self.beta_1, first)
         _move_square_average(v, grad, self.beta_2, first)
-        np.multiply(m, self._u_next, out=first)         # m_hat
+        xp.multiply(m, self._u_next, out=first)         # m_hat
         first /= self._momentum_denominator
-        np.multiply(grad, self._gradient_share, out=second)
+        xp.multiply(grad, self._gradient_share, out=second)
         second /= self._gradient_denominator
         first += second
         first *= self._step_lr                          # lr m_hat / (sqrt(v_hat) + eps)
-        np.divide(v, self._velocity_denominator, out=second)
-        np.sqrt(second, out=second)
+        xp.divide(v, self._velocity_denominator, out=second)
+        xp.sqrt(second, out=second)
         second += self.epsilon
         first /= second
         param -= first
@@ -688,7 +703,8 @@ def _shared_views(params):
     the per-weight updates reuse one after another."""
     if not params:
         return []
-    buffer = np.empty(max(p.size for p in params), dtype=params[0].dtype)
+    xp = array_module(*params)
+    buffer = xp.empty(max(p.size for p in params), dtype=params[0].dtype)
     return [buffer[:p.size].reshape(p.shape) for p in params]
 
 

@@ -16,6 +16,8 @@ import math
 
 import numpy as np
 
+from .backend import array_module
+
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
 
@@ -41,14 +43,15 @@ def _sample_weights(values, sample_weight, mask, reduction):
     A masked-out value gets weight 0; for "sum_over_batch_size" the others get n / valid, so
     that dividing by n divides by the number of values that count.
     """
+    xp = array_module(values, sample_weight, mask)
     weights = None
     if sample_weight is not None:
-        weights = np.asarray(sample_weight, dtype=values.dtype)
+        weights = xp.asarray(sample_weight, dtype=values.dtype)
     if mask is not None:
         if reduction in ("mean", "sum_over_batch_size"):
-            valid = np.count_nonzero(mask)
+            valid = xp.count_nonzero(mask)
             kept = mask.size / valid if valid else 0.0
-            float_mask = np.where(mask, kept, 0.0).astype(values.dtype)
+            float_mask = xp.where(mask, kept, 0.0).astype(values.dtype)
         else:
             float_mask = mask.astype(values.dtype)
         if weights is None:
@@ -80,7 +83,8 @@ def _weighted(values, weights):
 def reduce_weighted_values(values, sample_weight=None, mask=None,
                            reduction="sum_over_batch_size"):
     """Keras's ``reduce_weighted_values``: weight, then reduce as the table at the top says."""
-    values = np.asarray(values)
+    xp = array_module(values, sample_weight, mask)
+    values = xp.asarray(values)
     weights = _sample_weights(values, sample_weight, mask, reduction)
     if weights is not None:
         values = _weighted(values, weights)
@@ -90,7 +94,7 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
     if reduction == "sum":
         return total
     divisor = _divisor(values.size, weights, reduction)
-    return total / divisor if divisor else np.zeros_like(total)
+    return total / divisor if divisor else xp.zeros_like(total)
 
 
 def reduction_factors(values_shape, sample_weight=None, mask=None,
@@ -100,11 +104,12 @@ def reduction_factors(values_shape, sample_weight=None, mask=None,
     The derivative of ``reduce_weighted_values`` with respect to each value; "none" gives the
     weights, i.e. the derivative of their weighted sum.
     """
+    xp = array_module(values_shape, sample_weight, mask)
     size = math.prod(values_shape)
     unreduced = reduction in ("none", None) or tuple(values_shape) in ((), (0,))
     if sample_weight is None and mask is None:    # the hot path: one number, nothing allocated
         return 1.0 if unreduced or reduction == "sum" or not size else 1.0 / size
-    ones = np.ones(values_shape, dtype=dtype)
+    ones = xp.ones(values_shape, dtype=dtype)
     weights = _sample_weights(ones, sample_weight, mask, reduction)
     divisor = None if unreduced else _divisor(size, weights, reduction)
     factors = _weighted(ones, weights).reshape(values_shape)

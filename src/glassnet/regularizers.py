@@ -18,6 +18,7 @@ import numbers
 
 import numpy as np
 
+from .backend import array_module
 from ._registry import Configurable, Registry
 
 
@@ -28,7 +29,8 @@ class Regularizer(Configurable):
         return 0.0
 
     def gradient(self, x):
-        return np.zeros_like(x)
+        xp = array_module(x)
+        return xp.zeros_like(x)
 
 
 registry = Registry("regularizer", base=Regularizer)
@@ -45,20 +47,22 @@ class L1L2(Regularizer):
         self.l2 = _factor(0.0 if l2 is None else l2, "l2")
 
     def __call__(self, x):
-        x = np.asarray(x)
+        xp = array_module(x)
+        x = xp.asarray(x)
         f = x.dtype.type if x.dtype.kind == "f" else np.float64
         penalty = f(0)
         if self.l1:
-            penalty += f(self.l1) * np.sum(np.abs(x))
+            penalty += f(self.l1) * xp.sum(xp.abs(x))
         if self.l2:
             penalty += f(self.l2) * _sum_of_squares(x)
         return penalty
 
     def gradient(self, x):
-        x = np.asarray(x)
-        grad = x * (2 * self.l2) if self.l2 else np.zeros_like(x)
+        xp = array_module(x)
+        x = xp.asarray(x)
+        grad = x * (2 * self.l2) if self.l2 else xp.zeros_like(x)
         if self.l1:
-            grad += self.l1 * np.sign(x)
+            grad += self.l1 * xp.sign(x)
         return grad
 
     def get_config(self):
@@ -127,8 +131,9 @@ def check_trainable(regularizer, argument):
 
 
 def _sum_of_squares(x):
+    xp = array_module(x)
     flat = x.reshape(-1)
-    return np.dot(flat, flat)
+    return xp.dot(flat, flat)
 
 
 def _factor(value, name):
