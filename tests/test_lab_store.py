@@ -147,3 +147,15 @@ def test_check_record_accepts_every_catalogue_trial(tmp_path):
     assert ran == len(firsts) == len(experiments.CATALOGUE)
     for record, trial in zip(records, firsts):
         store.check_record(record, trial)
+
+
+def test_another_versions_record_is_left_alone(stored):
+    trial_store, trial, path, record = stored
+    old = {**record, "glassnet": "0.0.1"}
+    old["key"] = "1" * 20
+    old_path = path.with_name(old["key"] + ".json")
+    old_path.write_text(json.dumps(old))
+    lines = []
+    assert [r["key"] for r in TrialStore(path.parents[2], lines.append).stored("softmax")] == [
+        trial.key]
+    assert lines == [] and old_path.exists()

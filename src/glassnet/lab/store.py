@@ -64,6 +64,10 @@ class BadRecord(ValueError):
     """A stored or returned trial record that is not what glassnet writes."""
 
 
+class OtherVersion(BadRecord):
+    """A record another glassnet version wrote: not damaged, just not reusable here."""
+
+
 class TrialStore:
     """Reads and writes finished trials of one output folder. ``notify(line)`` hears about
     each file set aside (default: a line on standard error)."""
@@ -82,7 +86,8 @@ class TrialStore:
 
     def stored(self, experiment_id):
         """Every valid record stored for ``experiment_id`` (any settings and seeds), by
-        file name; invalid files are set aside as ``load`` does."""
+        file name; invalid files are set aside as ``load`` does, other versions' records are
+        left where they are."""
         folder = self.folder / experiment_id
         paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
         records = (self._read(path, None) for path in paths)
@@ -97,7 +102,7 @@ class TrialStore:
                 raise BadRecord("it is stored under another experiment or key than its own")
             if record.get("checksum") != checksum(record):
                 raise BadRecord("its checksum does not match its contents (edited or damaged)")
-        except FileNotFoundError:
+        except (FileNotFoundError, OtherVersion):
             return None
         except (BadRecord, OSError) as error:
             self._set_aside(path, error)
@@ -196,7 +201,8 @@ def check_record(record, trial=None):
         if not isinstance(record[name], kind) or isinstance(record[name], bool):
             raise BadRecord(f"its {name!r} is not a {kind.__name__}")
     if record["glassnet"] != __version__:
-        raise BadRecord(f"it was written by glassnet {record['glassnet']}, not {__version__}")
+        raise OtherVersion(f"it was written by glassnet {record['glassnet']}, not "
+                           f"{__version__}")
     own = Trial(record["experiment"], record["config"], record["seed"])
     if own.key != record["key"]:
         raise BadRecord("its experiment, config, seed and version do not rebuild its key "
