@@ -186,10 +186,13 @@ def test_dense_build_and_output_shape():
 
 
 def test_input_shapes():
-    assert layers.Input(shape=(8, 8)).shape == (8, 8)
-    assert layers.Input(shape=64).shape == (64,)
-    assert layers.Input(batch_shape=(None, 5)).shape == (5,)
-    assert layers.Input(shape=(3,), batch_size=16).batch_shape == (16, 3)
+    """Input returns Keras's symbolic tensor: the shape with its batch axis (None unless
+    batch_size says); its InputLayer keeps one sample's shape."""
+    assert layers.Input(shape=(8, 8)).shape == (None, 8, 8)
+    assert layers.Input(shape=64).shape == (None, 64)
+    assert layers.Input(batch_shape=(None, 5)).layer.shape == (5,)
+    assert layers.Input(shape=(3,), batch_size=16).shape == (16, 3)
+    assert layers.InputLayer(shape=(3,), batch_size=16).batch_shape == (16, 3)
 
 
 def test_input_shape_and_input_dim_on_a_layer():
@@ -241,7 +244,8 @@ def test_reprs_say_what_the_layer_is():
     assert repr(layers.Dense(3, activation="relu", name="d")) == \
         "<Dense name='d' units=3 activation='relu'>"
     assert "rate=0.5" in repr(layers.Dropout(0.5))
-    assert "shape=(4,)" in repr(layers.Input(shape=(4,)))
+    assert "shape=(4,)" in repr(layers.InputLayer(shape=(4,)))
+    assert "shape=(None, 4)" in repr(layers.Input(shape=(4,)))
 
 
 def test_glu_halves_the_width_in_dense_and_activation_layers():

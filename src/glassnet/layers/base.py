@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import config, regularizers
 from ..naming import snake_case, unique_name
+from .symbolic import is_symbolic, symbolic_call
 
 _BASE_ARGS = ("name", "trainable", "dtype", "input_shape", "input_dim", "batch_size",
               "activity_regularizer")
@@ -51,6 +52,7 @@ class Layer:
         self.input_shape = None         # one sample's shape (no batch axis), once built
         self.params, self.grads, self.param_names = [], [], []
         self.buffers, self.buffer_names = [], []
+        self._inbound_nodes = []        # calls on symbolic tensors (functional API), in order
         self.activity_regularizer = regularizers.check_trainable(activity_regularizer,
                                                                  "activity_regularizer")
 
@@ -95,7 +97,12 @@ class Layer:
         raise NotImplementedError
 
     def __call__(self, x, training=False):
-        """Apply the layer to a batch, building it on first use (as a Keras layer call)."""
+        """Apply the layer to a batch, building it on first use (as a Keras layer call).
+
+        On symbolic tensors (from ``glassnet.Input``) it computes nothing: it records the
+        call as a node of a functional graph and returns the output's symbolic tensor."""
+        if is_symbolic(x):
+            return symbolic_call(self, x)
         x = np.asarray(x, dtype=self.dtype or config.floatx())
         if x.ndim < 2 and self.needs_batch:
             raise ValueError(f"{self.name} needs a batch: an array of shape (batch, ...), got "

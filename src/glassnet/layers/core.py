@@ -8,6 +8,7 @@ import numpy as np
 from .. import activations, config, initializers, regularizers, utils
 from ..naming import unique_name
 from .base import Layer, _as_shape, _unsupported
+from .symbolic import input_tensor
 
 class InputLayer(Layer):
     """The model's input: its shape without the batch dimension. Holds no weights."""
@@ -49,10 +50,12 @@ class InputLayer(Layer):
 
 
 def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None, **kwargs):
-    """``keras.Input``: declares the input shape without the batch size, e.g.
-    ``Input(shape=(64,))``."""
-    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape,
-                      name=name, **kwargs)
+    """``keras.Input``: a symbolic tensor of the given shape without the batch size, e.g.
+    ``Input(shape=(64,))`` has shape ``(None, 64)``. Start a functional model with it
+    (``Model(inputs, outputs)``) or a ``Sequential`` (which takes its ``InputLayer``)."""
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype,
+                       batch_shape=batch_shape, name=name, **kwargs)
+    return input_tensor(layer)
 
 
 class Dense(Layer):

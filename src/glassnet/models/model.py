@@ -7,15 +7,22 @@ A subclass (``Sequential``, the functional graph) says how data flows: ``_inputs
 """
 import numpy as np
 
-from .. import config, data, losses
+from .. import data
 from .. import metrics as metrics_module
-from .. import optimizers
 from ..naming import unique_name
+from .outputs import log_names, metric_list, resolve_loss, resolve_optimizer, targets
 from .trainer import Trainer
 
 
 class Model(Trainer):
-    """The base of glassnet's models, as ``keras.Model``."""
+    """The base of glassnet's models, as ``keras.Model``: ``Model(inputs, outputs)`` makes a
+    functional model (``functional.Functional``), as Keras's ``Model.__new__`` does."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from .functional import Functional
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
 
     def __init__(self, name=None, trainable=True):
         self.name = name or unique_name(self._default_name)
@@ -122,17 +129,10 @@ class Model(Trainer):
         if loss is None:
             raise ValueError("compile() needs a loss, e.g. loss='sparse_categorical_crossentropy' "
                              "for integer class labels or loss='mse' for regression.")
-        resolved_optimizer = optimizers.get(optimizer)
-        if not isinstance(resolved_optimizer, optimizers.Optimizer):
-            raise TypeError(f"optimizer={optimizer!r} is not a glassnet optimizer: pass a name "
-                            f"such as 'adam' or an instance such as glassnet.optimizers.SGD(0.01).")
-        resolved_loss = losses.resolve(loss)
-        if getattr(resolved_loss, "reduction", "sum_over_batch_size") in ("none", None):
-            raise ValueError(f"compile() trains on one loss value per batch, but {resolved_loss!r} "
-                             f"has reduction={resolved_loss.reduction!r} (one value per sample). "
-                             f"Leave the reduction at its default, 'sum_over_batch_size'.")
-        specs = ([(m, False) for m in _metric_list(metrics, "metrics")]
-                 + [(m, True) for m in _metric_list(weighted_metrics, "weighted_metrics")])
+        resolved_optimizer = resolve_optimizer(optimizer)
+        resolved_loss = resolve_loss(loss)
+        specs = ([(m, False) for m in metric_list(metrics, "metrics")]
+                 + [(m, True) for m in metric_list(weighted_metrics, "weighted_metrics")])
         for identifier, _ in specs:
             metrics_module.resolve(identifier, resolved_loss, None)   # unknown names raise now
         self.optimizer, self.loss = resolved_optimizer, resolved_loss
@@ -155,7 +155,7 @@ class Model(Trainer):
 
     @property
     def metrics_names(self):
-        return ["loss"] + _log_names(self._metrics)
+        return ["loss"] + log_names(self._metrics)
 
     def _build_metrics(self, y):
         """Metric objects for labels like ``y`` ('accuracy' resolves from the shapes)."""
@@ -169,18 +169,13 @@ class Model(Trainer):
 
     def _logs(self, loss_value):
         logs = {"loss": loss_value}
-        for name, (metric, _) in zip(_log_names(self._metrics), self._metrics):
+        for name, (metric, _) in zip(log_names(self._metrics), self._metrics):
             logs[name] = float(metric.result())
         return logs
 
     def _targets(self, y, n, what="y"):
         """Labels checked against the loss and the output shape, one per sample."""
-        y = data.as_labels(y, what)
-        data.check_lengths(n, len(y), what)
-        self.loss.check_labels(y, self.output_shape)
-        if _takes_class_indices(self.loss):
-            return y.astype(np.int64, copy=False)  # once, not per batch
-        return y.astype(config.floatx(), copy=False)
+        return targets(self.loss, y, n, self.output_shape, what)
 
     def _checked(self, x, y, sample_weight, class_weight=None, what=""):
         x = self._inputs(x, what + "x")
@@ -239,39 +234,6 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     from .. import saving
     return saving.load_model(filepath, custom_objects=custom_objects, compile=compile,
                              safe_mode=safe_mode)
-
-
-def _takes_class_indices(loss):
-    """Whether the loss reads labels as class indices (sparse cross-entropy, also when
-    ``loss="crossentropy"`` chose it from the shapes)."""
-    sparse = losses.SparseCategoricalCrossentropy
-    return isinstance(loss, sparse) or isinstance(getattr(loss, "_chosen", None), sparse)
-
-
-def _log_names(metrics):
-    """Each metric's key in the logs, as Keras names them: a name already taken gets ``_1``,
-    ``_2``, ...; a weighted metric whose name is taken becomes ``weighted_<name>`` first (so
-    ``metrics=["accuracy"], weighted_metrics=["accuracy"]`` logs both)."""
-    names, counts = [], {}
-    for metric, weighted in metrics:
-        name = metric.name
-        if name in counts and weighted:
-            name = f"weighted_{name}"
-        if name in counts:
-            counts[name] += 1
-            name = f"{name}_{counts[name] - 1}"
-        else:
-            counts[name] = 1
-        names.append(name)
-    return names
-
-
-def _metric_list(metrics, what):
-    if metrics is None:
-        return []
-    if isinstance(metrics, (str, metrics_module.Metric)) or not isinstance(metrics, (list, tuple)):
-        raise TypeError(f"{what} must be a list, e.g. {what}=['accuracy']; got {metrics!r}.")
-    return list(metrics)
 
 
 def _looks_like_metrics(loss_weights):

@@ -5,6 +5,7 @@ Everything else (weights, compile, the training loop) is ``Model``'s.
 """
 from .. import config, data
 from .. import layers as layers_module
+from ..layers.symbolic import KerasTensor
 from .model import Model
 
 
@@ -18,8 +19,8 @@ class Sequential(Model):
     def __init__(self, layers=None, name=None, trainable=True, **kwargs):
         if kwargs:
             _reject_model_arguments(kwargs)
-        if isinstance(name, (layers_module.Layer, list, tuple)):   # Model(inputs, outputs)
-            _reject_model_arguments({"outputs": name})
+        if isinstance(name, (layers_module.Layer, KerasTensor, list, tuple)):
+            _reject_model_arguments({"outputs": name})          # Sequential(inputs, outputs)
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Sequential's name must be a string, got {name!r}. Write "
                             f"Sequential(layers, name='...'), trainable=... by name.")
@@ -35,7 +36,10 @@ class Sequential(Model):
     _default_name = "sequential"
 
     def add(self, layer):
-        """Put ``layer`` on top of the stack (built at once when the input shape is known)."""
+        """Put ``layer`` on top of the stack (built at once when the input shape is known).
+        ``Input(...)`` (a symbolic tensor) stands for its ``InputLayer``, as in Keras."""
+        if isinstance(layer, KerasTensor) and isinstance(layer.layer, layers_module.InputLayer):
+            layer = layer.layer
         if isinstance(layer, layers_module.InputLayer):
             if self._layers or self._input_layer is not None:
                 raise ValueError(f"An Input can only be the first layer of a Sequential model; "
@@ -50,13 +54,13 @@ class Sequential(Model):
         if layer.input_shape_hint is not None and (self._layers or self._input_layer):
             raise ValueError(f"input_shape= belongs on the first layer only; {layer.name!r} is "
                              f"layer {len(self._layers) + 1}. Remove it there.")
-        if any(existing.name == layer.name for existing in self._layers):
+        if layer.name in self._top()[0]:
             raise ValueError(f"Two layers are named {layer.name!r}; layer names in a model must "
                              f"be unique. Give the new layer another name=.")
         if not self._layers and layer.input_shape_hint is not None:
             self.input_shape_ = layer.input_shape_hint
         if self.input_shape_ is not None:
-            shape = tuple(self._shape_before(len(self._layers)))
+            shape = self._top()[1]
             if not layer.built:
                 layer.build((None,) + shape)            # Keras's build: the batch axis first
             elif tuple(layer.input_shape) != shape:
@@ -64,7 +68,26 @@ class Sequential(Model):
                                  f"{tuple(layer.input_shape)}, but here it gets {shape}. Add a new "
                                  f"layer instead of reusing this one.")
         self._layers.append(layer)
-        self._collect_params()
+        self._collect_params(appended=layer)
+        names, shape = self._top_cache[1:]
+        names.add(layer.name)
+        self._top_cache = (self._top_key(), names,
+                           None if shape is None else tuple(layer.compute_output_shape(shape)))
+
+    def _top(self):
+        """(the layers' names, the shape after the last layer), kept up to date by ``add`` so
+        that adding layer 20,000 costs what adding layer 2 does (issue 12: loading a file of
+        many layers was quadratic)."""
+        cached = getattr(self, "_top_cache", None)
+        if cached is None or cached[0] != self._top_key():
+            shape = (None if self.input_shape_ is None
+                     else tuple(self._shape_before(len(self._layers))))
+            self._top_cache = (self._top_key(), {l.name for l in self._layers}, shape)
+        return self._top_cache[1:]
+
+    def _top_key(self):
+        return (len(self._layers), id(self._layers[-1]) if self._layers else None,
+                self.input_shape_)
 
     def pop(self):
         """Remove and return the top layer."""
@@ -191,8 +214,7 @@ class Sequential(Model):
 
 def _reject_model_arguments(kwargs):
     if "inputs" in kwargs or "outputs" in kwargs:
-        raise TypeError("glassnet builds Sequential models only; the functional "
-                        "Model(inputs, outputs) API is not supported. Write "
-                        "Sequential([Input(shape=...), Dense(...), ...]).")
+        raise TypeError("Sequential takes a list of layers; for a graph from inputs to "
+                        "outputs write glassnet.Model(inputs, outputs) (the functional API).")
     raise TypeError(f"Sequential got unexpected keyword argument(s) "
                     f"{', '.join(repr(k) for k in kwargs)}. It takes: layers, name, trainable.")

@@ -29,8 +29,15 @@ def readable_size(num_bytes):
 def summary_text(model, line_length=None, positions=None, show_trainable=False,
                  layer_range=None):
     header, align = list(_HEADER), list(_ALIGN)
-    default_length = 88
-    positions = list(positions or (0.45, 0.80, 1.0))
+    graph = _graph_like(model)
+    if graph:                       # a functional model that is not a chain: "Connected to"
+        default_length = 108
+        positions = list(positions or (0.3, 0.56, 0.74, 1.0))
+        header.append("Connected to")
+        align.append("left")
+    else:
+        default_length = 88
+        positions = list(positions or (0.45, 0.80, 1.0))
     if show_trainable:
         default_length += 12
         positions = [p * 0.90 for p in positions] + [1.0]
@@ -39,7 +46,7 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False,
     console_width = shutil.get_terminal_size().columns
     line_length = line_length or min(default_length, console_width - 4)
     widths = _cell_widths(line_length, positions)
-    rows = [_layer_fields(layer, shape, show_trainable)
+    rows = [_layer_fields(layer, shape, show_trainable, model if graph else None)
             for layer, shape in _selected(model, layer_range)]
     lines = [f'Model: "{model.name}"', _rule("┏", "┳", "┓", "━", widths)]
     lines += _row(header, widths, align, "┃")
@@ -77,8 +84,42 @@ def _cell_widths(line_length, positions):
     return widths
 
 
+def _graph_like(model):
+    """Keras's test: a functional model shows "Connected to" unless it is a chain (one input,
+    one output, no merge, no layer called twice)."""
+    nodes = getattr(model, "_nodes", None)
+    if nodes is None:
+        return False
+    layers = [node.layer for node in nodes]
+    return (len(model.inputs) > 1 or len(model.outputs) > 1 or len(set(layers)) < len(layers)
+            or any(len(node.inputs) > 1 for node in nodes))
+
+
+def _connections(layer, model):
+    """Keras's "Connected to": ``name[node][tensor]`` of each input of the layer's calls in
+    this model, or "-" for an Input."""
+    parts = []
+    for node in layer._inbound_nodes:
+        if node not in model._nodes:
+            continue
+        for tensor in node.inputs:
+            source, node_index, tensor_index = tensor._keras_history
+            parts.append(f"{source.name}[{node_index}][{tensor_index}]")
+    return ", ".join(parts) or "-"
+
+
 def _selected(model, layer_range):
     """(layer, output shape or None) for the layers to show."""
+    if getattr(model, "_nodes", None) is not None:          # functional: the recorded shapes
+        shown = [(layer, layer._inbound_nodes[-1].outputs[0].shape) for layer in model.layers]
+    else:
+        shown = _sequential_shapes(model)
+    if layer_range is None:
+        return shown
+    return _in_range(shown, layer_range)
+
+
+def _sequential_shapes(model):
     shape = model.input_shape_
     shown = []
     for layer in model.layers:
@@ -88,8 +129,10 @@ def _selected(model, layer_range):
         else:
             shape = None
             shown.append((layer, None))
-    if layer_range is None:
-        return shown
+    return shown
+
+
+def _in_range(shown, layer_range):
     if len(layer_range) != 2 or not all(isinstance(n, str) for n in layer_range):
         raise ValueError(f"layer_range must be two layer names (or regexes), got {layer_range!r}.")
     lower = [i for i, (l, _) in enumerate(shown) if re.match(layer_range[0], l.name)]
@@ -101,13 +144,15 @@ def _selected(model, layer_range):
     return shown[min(lower):max(upper) + 1]
 
 
-def _layer_fields(layer, shape, show_trainable):
+def _layer_fields(layer, shape, show_trainable, graph_model=None):
     name = f"{layer.name} ({type(layer).__name__})"
     if shape is None:
         fields = [name, "?", "0 (unbuilt)"]
     else:
         dims = ", ".join("None" if d is None else str(d) for d in shape)
         fields = [name, f"({dims})", f"{layer.count_params():,}"]
+    if graph_model is not None:
+        fields.append(_connections(layer, graph_model))
     if show_trainable:
         fields.append(("Y" if layer.trainable else "N") if layer.params else "-")
     return fields

@@ -22,10 +22,32 @@ import numpy as np
 from .. import callbacks as callbacks_module
 from .. import config, threads, utils
 from ..callbacks.callback_list import plain_logs
+from ..layers.symbolic import is_symbolic
 
 
 class DivergenceWarning(RuntimeWarning):
     """The training loss became NaN or inf."""
+
+
+class Columns:
+    """Several arrays of one length (a model's inputs, or its targets, one per output),
+    sliced together: ``len`` is the number of samples, ``[rows]`` those rows of each array.
+    The loop treats it as one array, so one loop serves one input and several."""
+
+    def __init__(self, arrays):
+        self.arrays = list(arrays)
+
+    def __len__(self):
+        return len(self.arrays[0])
+
+    def __getitem__(self, rows):
+        return Columns([array[rows] for array in self.arrays])
+
+    def __iter__(self):
+        return iter(self.arrays)
+
+    def __repr__(self):
+        return f"<Columns shapes={[tuple(a.shape) for a in self.arrays]}>"
 
 
 class Trainer:
@@ -236,20 +258,33 @@ class Trainer:
                 if batch_begin:
                     callback_list.on_predict_batch_begin(step)
                 batch = self._forward(x[start:start + batch_size], training=False)
+                parts = batch if isinstance(batch, list) else [batch]   # several outputs
                 if outputs is None:                 # in the dtype the layers compute in
-                    outputs = np.empty((len(x),) + batch.shape[1:], dtype=batch.dtype)
-                outputs[start:start + batch_size] = batch
+                    outputs = [np.empty((len(x),) + p.shape[1:], dtype=p.dtype) for p in parts]
+                for output, part in zip(outputs, parts):
+                    output[start:start + batch_size] = part
                 if batch_end:
                     callback_list.on_predict_batch_end(step, {"outputs": batch})
             callback_list.on_predict_end()
         if outputs is None:                         # no samples
-            return np.zeros((0,) + tuple(self.output_shape[1:]), dtype=config.floatx())
-        return outputs
+            shapes = self.output_shape if isinstance(self.output_shape, list) else \
+                [self.output_shape]
+            outputs = [np.zeros((0,) + tuple(s[1:]), dtype=config.floatx()) for s in shapes]
+        return self._output_structure(outputs)
+
+    def _output_structure(self, outputs):
+        """The list of output arrays as the model returns them: one array for one output (a
+        functional model gives a list, or a dict by name, as its outputs were given)."""
+        return outputs[0] if len(outputs) == 1 else outputs
 
     def __call__(self, x, training=False):
         """The outputs for one batch ``x`` (a new array; dropout on when ``training``)."""
+        if is_symbolic(x):
+            return self._symbolic_call(x)
         with np.errstate(all="ignore"):
-            return self._forward(self._inputs(x), training=bool(training)).copy()
+            outputs = self._forward(self._inputs(x), training=bool(training))
+        parts = outputs if isinstance(outputs, list) else [outputs]
+        return self._output_structure([part.copy() for part in parts])
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
@@ -278,7 +313,7 @@ class Trainer:
         return self._result(self._logs(loss_value), return_dict)
 
     def predict_on_batch(self, x):
-        return self.predict(x, batch_size=max(len(np.asarray(x)), 1), verbose=0)
+        return self.predict(x, batch_size=max(len(self._inputs(x)), 1), verbose=0)
 
 
 def _verbosity(verbose):
