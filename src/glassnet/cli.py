@@ -48,6 +48,11 @@ def _run_inspect(args):
               "is nothing to diagnose against.", file=sys.stderr)
         return 2
     try:
+        if args.data.endswith((".keras", ".h5")) or (
+                not args.data.endswith(".npz") and _is_zip_or_hdf5(args.data)):
+            raise ValueError("that is a model file; --data takes the data to diagnose on: a "
+                             ".npz file with arrays x and y, or a .csv file whose last column "
+                             "is y.")
         if args.data.endswith(".npz"):
             with np.load(args.data, allow_pickle=False) as arrays:
                 if not {"x", "y"} <= set(arrays.files):
@@ -55,8 +60,16 @@ def _run_inspect(args):
                                      f"this one has {', '.join(arrays.files) or 'none'}.")
                 x, y = arrays["x"], arrays["y"]
         else:
-            table = np.loadtxt(args.data, delimiter=",", ndmin=2)
-            x, y = table[:, :-1], table[:, -1]
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")        # "input contained no data": said below
+                table = np.loadtxt(args.data, delimiter=",", ndmin=2)
+            if table.size and table.shape[1] < 2:
+                raise ValueError("a .csv file for --data has the features and then y on each "
+                                 f"row; this one has {table.shape[1]} column(s).")
+            x, y = (table[:, :-1], table[:, -1]) if table.size else (table, table)
+        if len(x) == 0:
+            raise ValueError("it holds no samples (0 rows); diagnose needs at least one.")
         findings = diagnose(model, x, y)
     except (OSError, ValueError, KeyError, TypeError) as error:
         print(f"glassnet inspect: cannot diagnose on {args.data!r}: {error}", file=sys.stderr)
@@ -68,6 +81,16 @@ def _run_inspect(args):
     if not findings:
         print("No problems found." if args.lang == "en" else "문제가 발견되지 않았습니다.")
     return 0
+
+
+def _is_zip_or_hdf5(path):
+    """True when ``path`` starts as a zip (a .keras file) or an HDF5 file does."""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(8)
+    except OSError:
+        return False
+    return start.startswith((b"PK\x03\x04", b"\x89HDF\r\n\x1a\n"))
 
 
 # -- glassnet lab / glassnet compare ---------------------------------------------------------

@@ -4,6 +4,7 @@ Each function takes what a user may pass (arrays, nested lists, pandas objects) 
 NumPy array, or raises a ``ValueError`` that says what is wrong and what to write instead.
 """
 import math
+import numbers
 
 import numpy as np
 
@@ -125,10 +126,27 @@ def as_sample_weight(sample_weight, n, what="sample_weight"):
     return weights.reshape(n)
 
 
+def as_validation_split(value):
+    """``validation_split`` as a float in [0, 1) (0: no split); text, a bool, NaN or a value
+    outside the range raise ``ValueError`` (``"0.2"`` would otherwise fail as a bare
+    ``TypeError`` in a comparison)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"validation_split is the fraction of samples held out, a number "
+                         f"between 0 and 1 such as 0.2; got {value!r} "
+                         f"({type(value).__name__}).")
+    value = float(value)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"validation_split is the fraction of samples held out, between 0 "
+                         f"and 1; got {value}.")
+    return value
+
+
 def class_weight_to_sample_weight(y, class_weight):
     """Keras's ``class_weight``: each sample weighs its class's weight (1 for absent classes).
 
-    Labels are integers, or one-hot rows (their argmax is the class).
+    Labels are integers, or one-hot rows (their argmax is the class). Keys must be class
+    indices (whole numbers >= 0: ``{0.7: 2}`` is refused rather than read as class 0) and
+    weights finite numbers >= 0.
     """
     if not isinstance(class_weight, dict):
         raise ValueError(f"class_weight must be a dict {{class index: weight}}, got "
@@ -139,9 +157,26 @@ def class_weight_to_sample_weight(y, class_weight):
     labels = np.round(labels).astype(np.int64)
     weights = np.ones(len(labels), dtype="float64")
     for cls, weight in class_weight.items():
-        try:
-            weights[labels == int(cls)] = float(weight)
-        except (TypeError, ValueError):
-            raise ValueError(f"class_weight maps class indices to numbers, e.g. {{0: 1.0, 1: "
-                             f"5.0}}; got {cls!r}: {weight!r}.") from None
+        weights[labels == _class_index(cls, weight)] = _class_weight(cls, weight)
     return weights
+
+
+def _class_index(cls, weight):
+    whole = isinstance(cls, (numbers.Integral, float, np.floating)) and not isinstance(
+        cls, (bool, np.bool_)) and float(cls).is_integer()
+    if not whole or cls < 0:
+        raise ValueError(f"class_weight maps class indices to numbers, e.g. {{0: 1.0, 1: "
+                         f"5.0}}; a class index is a whole number 0, 1, 2, ..., got the key "
+                         f"{cls!r} (for {weight!r}).")
+    return int(cls)
+
+
+def _class_weight(cls, weight):
+    try:
+        value = float(weight)
+    except (TypeError, ValueError):
+        value = math.nan
+    if isinstance(weight, (bool, np.bool_, str)) or not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"class_weight maps class indices to numbers, e.g. {{0: 1.0, 1: "
+                         f"5.0}}; a weight is finite and >= 0, got {cls!r}: {weight!r}.")
+    return value

@@ -59,9 +59,19 @@ class Model(Trainer):
             layer.trainable = self._trainable
         self._collect_params()
 
-    def _collect_params(self):
+    def _collect_params(self, appended=None):
         """The arrays the optimizer updates and their gradients, trainable layers only
-        (never the buffers, e.g. BatchNormalization's moving statistics)."""
+        (never the buffers, e.g. BatchNormalization's moving statistics). ``appended``: the
+        one layer put on top since the last collection; only its arrays are added, so that
+        building a model stays linear in its layers."""
+        if appended is not None:
+            if self.trainable and appended.trainable:
+                self._params += appended.params
+                self._grads += appended.grads
+            if appended.activity_regularizer is not None or any(
+                    r is not None for r in appended.regularizers):
+                self._regularized.append(appended)
+            return
         trainable = [l for l in self._layers if l.trainable] if self.trainable else []
         self._params = [p for l in trainable for p in l.params]
         self._grads = [g for l in trainable for g in l.grads]
