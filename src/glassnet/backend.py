@@ -132,6 +132,17 @@ def to_host(array):
     return numpy.asarray(array)
 
 
+def fits_on_device(module, nbytes, share):
+    """Whether ``nbytes`` of data take at most ``share`` of the device's free memory (CuPy:
+    free device memory plus what its memory pool holds unused). True when the module cannot
+    say (the tests' CPU stand-in)."""
+    try:
+        free = module.cuda.runtime.memGetInfo()[0] + module.get_default_memory_pool().free_bytes()
+    except AttributeError:
+        return True
+    return nbytes <= share * free
+
+
 def host_copy(array):
     """A NumPy copy of ``array``, wherever it lives (what ``get_weights`` returns)."""
     return to_host(array) if on_device(array) else numpy.array(array)

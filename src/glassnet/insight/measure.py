@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from .. import data
+from ..backend import array_module, host_copy, on_device, to_host
 
 __all__ = ["activations", "gradients", "gradient_check", "float64_copy", "probe_series", "norm",
            "output_statistics", "identical_units"]
@@ -43,12 +44,12 @@ def activations(model, x):
     model; the layers' cached values are left as they were.
     """
     _check_model(model)
-    x = model._inputs(x)
+    x, = model._device_data(model._inputs(x))
     outputs = []
     with _preserved(model), np.errstate(all="ignore"):
         for layer in model.layers:
             x = layer.forward(x, training=False)
-            outputs.append(np.array(x, copy=True))
+            outputs.append(host_copy(x))              # NumPy, wherever the model runs
     return outputs
 
 
@@ -65,9 +66,10 @@ def gradients(model, x, y, sample_weight=None):
     x = model._inputs(x)
     y = model._targets(y, len(x))
     sample_weight = data.as_sample_weight(sample_weight, len(x))
+    x, y, sample_weight = model._device_data(x, y, sample_weight)
     with _preserved(model), np.errstate(all="ignore"):
         _loss_and_backward(model, x, y, sample_weight)
-        return [{name: grad.copy() for name, grad in zip(layer.param_names, layer.grads)}
+        return [{name: host_copy(grad) for name, grad in zip(layer.param_names, layer.grads)}
                 for layer in model.layers]
 
 
@@ -92,6 +94,7 @@ def gradient_check(model, x, y, sample_weight=None, eps=1e-6, max_entries=256):
         y64 = data.as_labels(y, "y").astype(np.float64)
     sample_weight = data.as_sample_weight(sample_weight, len(x64))
     clone = float64_copy(model)
+    x64, y64, sample_weight = clone._device_data(x64, y64, sample_weight)
     with np.errstate(all="ignore"):
         _loss_and_backward(clone, x64, y64, sample_weight)
         worst = 0.0
@@ -117,7 +120,7 @@ def float64_copy(model):
             for i, array in enumerate(group):
                 group[i] = cast.setdefault(id(array), array.astype(np.float64))
         for name, value in vars(layer).items():         # kernel, bias, gradient aliases...
-            if isinstance(value, np.ndarray) and id(value) in cast:
+            if id(value) in cast:
                 setattr(layer, name, cast[id(value)])
     clone._collect_params()
     return clone
@@ -128,7 +131,7 @@ def _check_array(model, x, y, sample_weight, param, grad, eps, max_entries):
     indices = np.arange(flat.size)
     if max_entries is not None and flat.size > max_entries:
         indices = np.unique(np.linspace(0, flat.size - 1, max_entries).astype(np.int64))
-    floor = 1e-6 * float(np.max(np.abs(grad_flat))) if grad_flat.size else 0.0
+    floor = 1e-6 * float(abs(grad_flat).max()) if grad_flat.size else 0.0
     worst = 0.0
     for i in indices:
         saved = flat[i]
@@ -144,7 +147,7 @@ def _check_array(model, x, y, sample_weight, param, grad, eps, max_entries):
 
 
 def _loss(model, x, y, sample_weight):
-    return model._loss_value(y, model._forward(x, training=False), sample_weight)
+    return float(model._loss_value(y, model._forward(x, training=False), sample_weight))
 
 
 def _loss_and_backward(model, x, y, sample_weight):
@@ -176,7 +179,8 @@ class _preserved:
         for layer in self.layers:
             attributes = dict(vars(layer))
             contents = {k: v.copy() for k, v in attributes.items()
-                        if isinstance(v, np.ndarray) and not any(v is p for p in layer.params)}
+                        if (isinstance(v, np.ndarray) or on_device(v))
+                        and not any(v is p for p in layer.params)}
             grads = [g.copy() for g in layer.grads]
             self.saved.append((attributes, contents, grads))
         return self
@@ -203,11 +207,12 @@ def norm(array):
 
 def fast_norm(array):
     """``norm`` without its own floating-point error state (``fit`` already silences it)."""
+    xp = array_module(array)
     flat = array if array.ndim == 1 else array.reshape(-1)
-    total = float(np.dot(flat, flat))
+    total = float(xp.dot(flat, flat))
     if math.isinf(total):
         flat = flat.astype(np.float64)
-        total = float(np.dot(flat, flat))
+        total = float(xp.dot(flat, flat))
     return math.sqrt(total) if total == total else float("nan")
 
 
@@ -297,6 +302,7 @@ def identical_units(layer, tolerance=None):
     """
     named = dict(zip(layer.param_names, layer.params))
     kernel, bias = named.get("kernel"), named.get("bias")
+    kernel, bias = (None if a is None else to_host(a) for a in (kernel, bias))  # on the host
     if kernel is None or kernel.ndim != 2:
         return None, None
     fan_in = kernel.shape[0]

@@ -5,6 +5,7 @@ and ``snapshot_record`` makes a whole record from one batch without training (wh
 import numpy as np
 
 from .. import data
+from ..backend import to_host
 from . import measure as inspect
 
 
@@ -18,7 +19,10 @@ class LayerProbe:
         # fit's backward writes into the same gradient arrays every step (the optimizer
         # holds them too), so one reference is enough
         self.grad = dict(zip(layer.param_names, layer.grads)).get("kernel")
-        self.before = None if self.kernel is None else np.empty_like(self.kernel)
+        # statistics are computed on the host: on a GPU the probed arrays are fetched at
+        # each probed step (Probe(every=N) thins that out)
+        self.before = None if self.kernel is None else np.empty(self.kernel.shape,
+                                                                self.kernel.dtype)
         if self.kernel is not None:        # flat views for the norms: no reshape per step
             self.before_flat, self.grad_flat = self.before.reshape(-1), self.grad.reshape(-1)
         self.activation = inspect.activation_name(layer)
@@ -31,7 +35,7 @@ class LayerProbe:
     def remember_kernel(self):
         """Copy the kernel before a step, and take its norm while the copy is in cache."""
         if self.kernel is not None:
-            self.before[...] = self.kernel
+            self.before[...] = to_host(self.kernel)
             self.kernel_norm = inspect.fast_norm(self.before_flat)
 
     def statistics(self, after=None):
@@ -40,13 +44,14 @@ class LayerProbe:
         kernel_norm = grad_norm = update_ratio = None
         if self.kernel is not None:
             kernel_norm = self.kernel_norm
-            np.subtract(self.kernel if after is None else after, self.before,
+            np.subtract(to_host(self.kernel if after is None else after), self.before,
                         out=self.before)                                # the step's update
-            grad_norm = inspect.fast_norm(self.grad_flat)
+            grad_norm = inspect.fast_norm(to_host(self.grad_flat))
             update_ratio = inspect.ratio(inspect.fast_norm(self.before_flat), kernel_norm)
         mean = std = saturated = dead = None
         output = getattr(layer, "_y", None)
         if output is not None:
+            output = to_host(output)
             mean, std, saturated, alive = inspect.output_statistics(layer, output, self.kind)
             if alive is not None:
                 dead = 1.0 - int(np.add.reduce(alive)) / alive.size
@@ -79,8 +84,11 @@ def snapshot_record(model, x, y, sample_weight=None):
     x = model._inputs(x)
     y = model._targets(y, len(x))
     sample_weight = data.as_sample_weight(sample_weight, len(x))
+    targets = y
+    x, y, sample_weight = model._device_data(x, y, sample_weight)
     with inspect._preserved(model), np.errstate(all="ignore"):
         loss, _ = inspect._loss_and_backward(model, x, y, sample_weight)
+        loss = float(loss)
         probes = [LayerProbe(layer) for layer in model.layers]
         after = _next_kernels(model)
         rows = []
@@ -89,7 +97,7 @@ def snapshot_record(model, x, y, sample_weight=None):
             rows.append(probe.statistics(after.get(id(probe.layer))))
             rows[-1].update(probe.epoch_statistics())
     record = {"step": 0, "epoch": 0, "batch": 0, "loss": loss, "layers": rows}
-    return record, y
+    return record, targets
 
 
 def _next_kernels(model):

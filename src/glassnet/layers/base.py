@@ -20,6 +20,7 @@ import inspect
 import numpy as np
 
 from .. import config, regularizers
+from ..backend import array_module, host_copy, to_device, to_host
 from ..naming import snake_case, unique_name
 from .symbolic import is_symbolic, symbolic_call
 
@@ -76,7 +77,9 @@ class Layer:
         """A new weight array drawn by ``initializer``: trainable, with a gradient array
         beside it, or a non-trainable buffer."""
         dtype = self.dtype or config.floatx()
-        value = np.ascontiguousarray(initializer(shape, dtype=dtype), dtype=dtype)
+        # drawn on the host from the seeded NumPy generator, then moved to the active
+        # backend: the same seed gives the same initial weights on the CPU and on a GPU
+        value = to_device(np.ascontiguousarray(initializer(shape, dtype=dtype), dtype=dtype))
         if value.shape != tuple(shape):
             raise ValueError(f"The initializer of {self.name}.{name} returned shape {value.shape}, "
                              f"expected {tuple(shape)}.")
@@ -85,7 +88,7 @@ class Layer:
             self.buffer_names.append(name)
             return value
         self.params.append(value)
-        self.grads.append(np.zeros_like(value))
+        self.grads.append(array_module(value).zeros_like(value))
         self.param_names.append(name)
         return value
 
@@ -103,7 +106,7 @@ class Layer:
         call as a node of a functional graph and returns the output's symbolic tensor."""
         if is_symbolic(x):
             return symbolic_call(self, x)
-        x = np.asarray(x, dtype=self.dtype or config.floatx())
+        x = to_device(x, dtype=self.dtype or config.floatx())
         if x.ndim < 2 and self.needs_batch:
             raise ValueError(f"{self.name} needs a batch: an array of shape (batch, ...), got "
                              f"shape {x.shape}. Use x[None] for a single sample.")
@@ -127,7 +130,7 @@ class Layer:
 
     def get_weights(self):
         """Copies of the weight arrays (kernel then bias; buffers last)."""
-        return [p.copy() for p in self.weights]
+        return [host_copy(p) for p in self.weights]
 
     def set_weights(self, weights):
         """Copy ``weights`` into the layer's arrays (shapes must match exactly)."""
@@ -138,14 +141,15 @@ class Layer:
                 f"Layer {self.name!r} has {len(current)} weight arrays "
                 f"({', '.join(names) or 'none'}), got {len(weights)}. Pass one array "
                 f"per weight, in the order layer.get_weights() returns them.")
-        values = [np.asarray(value) for value in weights]
+        values = [to_host(value) for value in weights]
         for param, name, value in zip(current, names, values):
             if value.shape != param.shape:
                 raise ValueError(
                     f"Layer {self.name!r}: {name} has shape {param.shape}, got an array of shape "
                     f"{value.shape}. Give it an array of shape {param.shape}.")
         for param, value in zip(current, values):
-            param[...] = value          # copy into place: optimizer state stays attached
+            param[...] = array_module(param).asarray(value)   # into place: optimizer state
+                                                              # stays attached
 
     def count_params(self):
         return int(sum(p.size for p in self.weights))

@@ -6,6 +6,7 @@ what they share.
 import numpy as np
 
 from .. import activations, config, initializers, regularizers, utils
+from ..backend import array_module
 from ..naming import unique_name
 from .base import Layer, _as_shape, _unsupported
 from .symbolic import input_tensor
@@ -122,11 +123,12 @@ class Dense(Layer):
 
     def backward(self, grad, need_input_grad=True, through_activation=True):
         """``through_activation=False``: ``grad`` is already on z (a fused loss gave it)."""
+        xp = array_module(grad)
         dz = self.activation.backward(grad, self._z, self._y) if through_activation else grad
         x = self._x
         if x.ndim > 2:
             x, dz = x.reshape(-1, x.shape[-1]), dz.reshape(-1, self.units)
-        np.matmul(x.T, dz, out=self.grads[0])
+        xp.matmul(x.T, dz, out=self.grads[0])
         if self.use_bias:
             dz.sum(axis=0, out=self.grads[1])
         if need_input_grad:
@@ -266,17 +268,19 @@ class Flatten(Layer):
         return (int(np.prod(input_shape, dtype=np.int64)),)
 
     def forward(self, x, training=False):
+        xp = array_module(x)
         self._x = x
         if self.data_format == "channels_first" and x.ndim > 2:
-            x = np.moveaxis(x, 1, -1)
+            x = xp.moveaxis(x, 1, -1)
         self._y = y = x.reshape(len(x), -1)
         return y
 
     def backward(self, grad, need_input_grad=True):
+        xp = array_module(grad)
         shape = self._x.shape
         if self.data_format == "channels_first" and len(shape) > 2:
             moved = (shape[0],) + shape[2:] + (shape[1],)
-            return np.moveaxis(grad.reshape(moved), -1, 1)
+            return xp.moveaxis(grad.reshape(moved), -1, 1)
         return grad.reshape(shape)
 
     def get_config(self):
@@ -314,7 +318,10 @@ class Dropout(Layer):
         shape = x.shape if self.noise_shape is None else tuple(
             x.shape[i] if d is None else d for i, d in enumerate(self.noise_shape))
         keep = self.generator.random(shape, dtype=np.float64) >= self.rate
-        self._scale = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - self.rate))
+        # the mask is drawn on the host from the seeded generator (the same masks on any
+        # backend), then moved beside x
+        self._scale = array_module(x).asarray(keep.astype(x.dtype)
+                                              * x.dtype.type(1.0 / (1.0 - self.rate)))
         self._y = y = x * self._scale
         return y
 

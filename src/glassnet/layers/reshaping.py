@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from ..backend import array_module
 from .base import Layer
 
 
@@ -52,7 +53,8 @@ class Reshape(Layer):
         return y
 
     def backward(self, grad, need_input_grad=True):
-        return np.reshape(grad, self._x.shape)
+        xp = array_module(grad)
+        return xp.reshape(grad, self._x.shape)
 
     def get_config(self):
         return {**super().get_config(), "target_shape": self.target_shape}

@@ -8,6 +8,7 @@ A subclass (``Sequential``, the functional graph) says how data flows: ``_inputs
 import numpy as np
 
 from .. import data
+from ..backend import as_scalar, host_copy, to_floats
 from .. import metrics as metrics_module
 from ..naming import unique_name
 from .outputs import log_names, metric_list, resolve_loss, resolve_optimizer, targets
@@ -96,7 +97,7 @@ class Model(Trainer):
 
     def get_weights(self):
         """Copies of every weight array, layer by layer: kernel (in, out) then bias."""
-        return [p.copy() for p in self.weights]
+        return [host_copy(p) for p in self.weights]       # NumPy, wherever the model lives
 
     def set_weights(self, weights):
         """Copy ``weights`` (as ``get_weights`` returns them) into the model; shapes must match."""
@@ -178,10 +179,9 @@ class Model(Trainer):
             metric.reset_state()
 
     def _logs(self, loss_value):
-        logs = {"loss": loss_value}
-        for name, (metric, _) in zip(log_names(self._metrics), self._metrics):
-            logs[name] = float(metric.result())
-        return logs
+        """The loss and every metric as Python floats (from a device: one transfer for all)."""
+        values = to_floats([loss_value] + [metric.result() for metric, _ in self._metrics])
+        return dict(zip(["loss"] + log_names(self._metrics), values))
 
     def _targets(self, y, n, what="y"):
         """Labels checked against the loss and the output shape, one per sample."""
@@ -202,9 +202,10 @@ class Model(Trainer):
     def _loss_value(self, y, y_pred, sample_weight):
         """Keras's total loss: the compiled loss (times loss_weights) plus every penalty of
         ``losses`` (weights' and, for the forward pass just run, activities')."""
-        value = float(self.loss(y, y_pred, sample_weight)) * self._loss_weight
+        # a float on the host; on a device a 0-d array left there (fetched with the logs)
+        value = as_scalar(self.loss(y, y_pred, sample_weight)) * self._loss_weight
         if self._regularized:
-            value += float(sum(loss for layer in self._regularized for loss in layer.losses))
+            value += as_scalar(sum(loss for layer in self._regularized for loss in layer.losses))
         return value
 
     @property

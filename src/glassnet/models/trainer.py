@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 
 from .. import callbacks as callbacks_module
-from .. import config, data, threads, utils
+from .. import backend, config, threads, utils
 from ..callbacks.callback_list import plain_logs
 from ..layers.symbolic import is_symbolic
 
@@ -99,6 +99,9 @@ class Trainer:
         self._collect_params()
         self._build_optimizer()
         self._build_metrics(y)
+        x, y, sample_weight = self._device_data(x, y, sample_weight)
+        if validation is not None:
+            validation = self._device_data(*validation)
         fused = self._fused()
         steps = math.ceil(len(x) / batch_size)
         callback_list = callbacks_module.CallbackList(
@@ -113,7 +116,7 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 self._reset_metrics()
                 callback_list.on_epoch_begin(epoch)
-                order = shuffler.permutation(len(x)) if shuffle else None
+                order = self._rows(shuffler.permutation(len(x))) if shuffle else None
                 logs = self._fit_epoch(x, y, sample_weight, order, batch_size, fused,
                                        callback_list, epoch, verbose)
                 if validation is not None and _should_validate(epoch, validation_freq):
@@ -138,6 +141,7 @@ class Trainer:
                 order[start:start + batch_size]
             xb, yb = x[rows], y[rows]
             wb = None if sample_weight is None else sample_weight[rows]
+            xb, yb, wb = self._feed(xb, yb, wb)
             if batch_begin:
                 callback_list.on_train_batch_begin(step)
             loss_value, y_pred = self._train_step(xb, yb, wb, fused)
@@ -146,11 +150,15 @@ class Trainer:
             self._update_metrics(yb, y_pred, wb)
             if batch_end:
                 callback_list.on_train_batch_end(step, self._logs(loss_total / seen))
-            if not math.isfinite(loss_value):
+            # on a device the loss stays there: it is fetched with the logs, not per batch
+            if not backend.on_device(loss_value) and not math.isfinite(loss_value):
                 self._note_divergence(loss_value, epoch, step, verbose)
             if self.stop_training:
                 break
-        return self._logs(loss_total / seen)
+        logs = self._logs(loss_total / seen)
+        if not math.isfinite(logs["loss"]) and not self._warned_divergence:
+            self._note_divergence(logs["loss"], epoch, None, verbose)
+        return logs
 
     def _note_divergence(self, loss_value, epoch, step, verbose):
         """Warn once per fit (when verbose) that the loss is no longer finite."""
@@ -158,7 +166,8 @@ class Trainer:
             then = ("Training stops here (TerminateOnNaN)." if self.stop_training else
                     "Add glassnet.callbacks.TerminateOnNaN() to stop at the first such batch.")
             warnings.warn(
-                f"The loss became {loss_value} at epoch {epoch + 1}, batch {step + 1}: training "
+                f"The loss became {loss_value} at epoch {epoch + 1}"
+                f"{'' if step is None else f', batch {step + 1}'}: training "
                 f"diverged (weights too large or learning rate too high). Lower the learning "
                 f"rate or the initial weight scale. {then}", DivergenceWarning, stacklevel=4)
         self._warned_divergence = True
@@ -173,9 +182,11 @@ class Trainer:
             validation = self._checked(validation_data[0], validation_data[1], w_val,
                                        what="validation_data ")
             return x, y, sample_weight, validation
-        validation_split = data.as_validation_split(validation_split)   # "0.2" is refused
         if not validation_split:
             return x, y, sample_weight, None
+        if not 0.0 < validation_split < 1.0:
+            raise ValueError(f"validation_split is the fraction of samples held out, between 0 "
+                             f"and 1; got {validation_split}.")
         split_at = int(math.floor(len(x) * (1.0 - validation_split)))
         if split_at == 0 or split_at == len(x):
             raise ValueError(f"validation_split={validation_split} of {len(x)} samples leaves no "
@@ -201,6 +212,7 @@ class Trainer:
         self._collect_params()
         self._build_optimizer()
         self._build_metrics(y)
+        x, y, sample_weight = self._device_data(x, y, sample_weight)
         callback_list = callbacks_module.CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=math.ceil(len(x) / batch_size))
@@ -219,6 +231,7 @@ class Trainer:
             stop = start + batch_size
             xb, yb = x[start:stop], y[start:stop]
             wb = None if sample_weight is None else sample_weight[start:stop]
+            xb, yb, wb = self._feed(xb, yb, wb)
             if batch_begin:
                 callback_list.on_test_batch_begin(step)
             y_pred = self._forward(xb, training=False)
@@ -244,6 +257,7 @@ class Trainer:
         x = self._inputs(x)
         batch_size = _batch_size(batch_size)
         x, = _first_batches(steps, batch_size, x)
+        x, = self._device_data(x)
         callback_list = callbacks_module.CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=math.ceil(len(x) / batch_size))
@@ -255,12 +269,12 @@ class Trainer:
             for step, start in enumerate(range(0, len(x), batch_size)):
                 if batch_begin:
                     callback_list.on_predict_batch_begin(step)
-                batch = self._forward(x[start:start + batch_size], training=False)
+                batch = self._forward(self._feed(x[start:start + batch_size])[0], training=False)
                 parts = batch if isinstance(batch, list) else [batch]   # several outputs
                 if outputs is None:                 # in the dtype the layers compute in
                     outputs = [np.empty((len(x),) + p.shape[1:], dtype=p.dtype) for p in parts]
                 for output, part in zip(outputs, parts):
-                    output[start:start + batch_size] = part
+                    output[start:start + batch_size] = backend.to_host(part)   # NumPy out
                 if batch_end:
                     callback_list.on_predict_batch_end(step, {"outputs": batch})
             callback_list.on_predict_end()
@@ -280,7 +294,8 @@ class Trainer:
         if is_symbolic(x):
             return self._symbolic_call(x)
         with np.errstate(all="ignore"):
-            outputs = self._forward(self._inputs(x), training=bool(training))
+            outputs = self._forward(self._device_data(self._inputs(x))[0],
+                                    training=bool(training))
         parts = outputs if isinstance(outputs, list) else [outputs]
         return self._output_structure([part.copy() for part in parts])
 
@@ -292,6 +307,7 @@ class Trainer:
         self._collect_params()
         self._build_optimizer()
         self._build_metrics(y)
+        x, y, sample_weight = self._device_data(x, y, sample_weight)
         with threads.limit_for(self._multiply_adds(len(x))), np.errstate(all="ignore"):
             loss_value, y_pred = self._train_step(x, y, sample_weight, self._fused())
         self._update_metrics(y, y_pred, sample_weight)
@@ -304,6 +320,7 @@ class Trainer:
         self._collect_params()
         self._build_optimizer()
         self._build_metrics(y)
+        x, y, sample_weight = self._device_data(x, y, sample_weight)
         with np.errstate(all="ignore"):
             y_pred = self._forward(x, training=False)
             loss_value = self._loss_value(y, y_pred, sample_weight)
@@ -312,6 +329,58 @@ class Trainer:
 
     def predict_on_batch(self, x):
         return self.predict(x, batch_size=max(len(self._inputs(x)), 1), verbose=0)
+
+    # -- where the data goes ------------------------------------------------------------------
+    def _device_data(self, *arrays):
+        """The checked NumPy ``arrays`` where the model's weights live. On NumPy: themselves.
+        On a device: copied there whole when together they take at most ``DEVICE_DATA_SHARE``
+        of the free device memory (then every batch is a slice on the device), else left on
+        the host for ``_feed`` to move batch by batch."""
+        module = self._array_module()
+        self._feed_batches = False
+        if module is np:
+            return arrays
+        size = sum(a.nbytes for array in arrays if array is not None for a in _parts(array))
+        if backend.fits_on_device(module, size, DEVICE_DATA_SHARE):
+            return tuple(_moved(array, module) for array in arrays)
+        self._feed_batches = True
+        return arrays
+
+    def _array_module(self):
+        """numpy, or the device array module that holds the model's weights."""
+        return backend.array_module(*self.weights[:1])
+
+    def _feed(self, *arrays):
+        """One batch moved to the device when ``_device_data`` left the data on the host."""
+        if not getattr(self, "_feed_batches", False):
+            return arrays
+        module = self._array_module()
+        return tuple(_moved(array, module) for array in arrays)
+
+    def _rows(self, order):
+        """The epoch's shuffled row order beside the data (on the device with it)."""
+        module = self._array_module()
+        if module is np or self._feed_batches:
+            return order
+        return module.asarray(order)
+
+
+# Share of the free device memory that fit/evaluate/predict data may take to be copied to the
+# device whole (one transfer); larger data stays on the host and moves one batch at a time.
+DEVICE_DATA_SHARE = 0.25
+
+
+def _parts(array):
+    """The arrays inside ``array`` (a ``Columns`` of several inputs, or one array)."""
+    return array.arrays if isinstance(array, Columns) else [array]
+
+
+def _moved(array, module):
+    if array is None:
+        return None
+    if isinstance(array, Columns):
+        return Columns([module.asarray(a) for a in array.arrays])
+    return module.asarray(array)
 
 
 def _verbosity(verbose):
