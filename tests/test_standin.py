@@ -1,0 +1,158 @@
+"""The GPU path's discipline, proven on the CPU with ``tests/standin.py``: arrays that refuse
+NumPy (as CuPy's do) run fit / evaluate / predict / Probe / diagnose / inspect / save, so a stray
+``np.`` call on a device array fails here, in CI, without a GPU.
+
+The stand-in computes with NumPy behind its wall, so every number must equal the NumPy
+backend's exactly; and it counts device -> host transfers, so training must fetch nothing per
+batch unless a callback reads the logs.
+"""
+import numpy as np
+import pytest
+
+import glassnet as keras
+from glassnet import backend, config
+from glassnet.models import trainer
+
+from . import backend_cases, standin
+
+
+@pytest.fixture
+def on_standin():
+    standin.install()
+    config.set_backend("standin")
+    yield
+    config.set_backend("numpy")
+
+
+def _digits_like(n=96, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 10)).astype("float32")
+    y = (x[:, :3].argmax(axis=1)).astype("int64")
+    return x, y
+
+
+def _model():
+    keras.backend.clear_session()                     # the same layer names on each backend
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input(shape=(10,)), keras.layers.Dense(16, activation="relu"),
+        keras.layers.Dropout(0.2), keras.layers.BatchNormalization(),
+        keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def _train(epochs=2, **fit):
+    x, y = _digits_like()
+    model = _model()
+    history = model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, **fit)
+    return model, history, x, y
+
+
+def test_the_stand_in_refuses_numpy_as_cupy_does():
+    device = standin.xp.ones(3)
+    with pytest.raises(TypeError):
+        np.asarray(device)
+    with pytest.raises(TypeError):
+        np.exp(device)
+    with pytest.raises(TypeError):
+        np.sum(device)
+    with pytest.raises(TypeError):
+        device + np.ones(3)                 # host and device data do not mix
+    assert isinstance(standin.xp.exp(device) + 1.0, standin.DeviceArray)
+
+
+def test_fit_evaluate_predict_equal_the_numpy_backend(on_standin):
+    model, history, x, y = _train(validation_split=0.25)
+    assert type(model.weights[0]) is standin.DeviceArray      # the model lives on the device
+    scores = model.evaluate(x, y, verbose=0)
+    predictions = model.predict(x, verbose=0)
+    weights = model.get_weights()
+    assert type(predictions) is np.ndarray and all(type(w) is np.ndarray for w in weights)
+    config.set_backend("numpy")
+    reference, reference_history, _, _ = _train(validation_split=0.25)
+    assert history.history == reference_history.history
+    assert scores == reference.evaluate(x, y, verbose=0)
+    np.testing.assert_array_equal(predictions, reference.predict(x, verbose=0))
+    for ours, theirs in zip(weights, reference.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_data_too_large_for_the_device_moves_batch_by_batch(on_standin, monkeypatch):
+    _, whole, _, _ = _train()
+    monkeypatch.setattr(trainer, "DEVICE_DATA_SHARE", 0.0)
+    monkeypatch.setattr(backend, "fits_on_device", lambda module, size, share: size <= share)
+    _, batched, _, _ = _train()
+    assert batched.history == whole.history
+
+
+def test_training_fetches_nothing_per_batch(on_standin):
+    standin.TRANSFERS.clear()
+    _train(epochs=3)                                  # 6 batches per epoch, verbose=0
+    fetched = sum(standin.TRANSFERS.values())
+    assert fetched <= 3 * 2, dict(standin.TRANSFERS)  # the epoch's logs, once per epoch
+
+    class ReadsLogs(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            assert isinstance(logs["loss"], float) and isinstance(logs["accuracy"], float)
+
+    standin.TRANSFERS.clear()
+    _train(epochs=3, callbacks=[ReadsLogs()])         # logs each batch: one fetch per batch
+    assert sum(standin.TRANSFERS.values()) <= 3 * 6 + 3 * 2, dict(standin.TRANSFERS)
+
+
+def test_probe_diagnose_inspect_on_the_device(on_standin):
+    probe = keras.callbacks.Probe(every=2)
+    model, history, x, y = _train(callbacks=[probe])
+    assert history.probes and all(isinstance(row["grad_norm"], float)
+                                  for record in history.probes for row in record["layers"]
+                                  if row["grad_norm"] is not None)
+    assert isinstance(keras.diagnose(history), list)
+    assert isinstance(keras.diagnose(model, x, y), list)
+    outputs = keras.inspect.activations(model, x[:5])
+    assert [type(o) for o in outputs] == [np.ndarray] * len(model.layers)
+    grads = keras.inspect.gradients(model, x[:8], y[:8])
+    assert type(grads[0]["kernel"]) is np.ndarray
+    assert keras.inspect.gradient_check(model, x[:4], y[:4], max_entries=4) < 1e-4
+
+
+def test_probe_records_equal_the_numpy_backend(on_standin):
+    ours = _train(callbacks=[keras.callbacks.Probe()])[1].probes
+    config.set_backend("numpy")
+    theirs = _train(callbacks=[keras.callbacks.Probe()])[1].probes
+    assert ours == theirs
+
+
+def test_save_and_load_a_device_model(on_standin, tmp_path):
+    model, _, x, _ = _train()
+    model.save(tmp_path / "m.keras")
+    model.save_weights(tmp_path / "m.weights.h5")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert type(loaded.weights[0]) is standin.DeviceArray
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    config.set_backend("numpy")
+    on_host = keras.models.load_model(tmp_path / "m.keras")   # a GPU file reads on the CPU
+    np.testing.assert_array_equal(on_host.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_train_on_batch_and_call(on_standin):
+    x, y = _digits_like(16)
+    model = _model()
+    loss, accuracy = model.train_on_batch(x, y)
+    assert isinstance(loss, float) and isinstance(accuracy, float)
+    assert isinstance(model.test_on_batch(x, y)[0], float)
+    assert type(model(x)) is standin.DeviceArray      # a call returns the backend's array
+
+
+@pytest.mark.parametrize("case", [kwargs for _, kwargs in backend_cases.cases()],
+                         ids=[name for name, _ in backend_cases.cases()])
+def test_every_layer_loss_optimizer_and_activation_equals_numpy(case):
+    standin.install()
+    ours = backend_cases.run("standin", **case)
+    theirs = backend_cases.run("numpy", **case)
+    np.testing.assert_array_equal(ours["losses"], theirs["losses"])
+    for key in ("gradients", "weights"):
+        for a, b in zip(ours[key], theirs[key]):
+            np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ours["predictions"], theirs["predictions"])
