@@ -8,6 +8,7 @@ does not depend on x). Inference: ``y = x``.
 import numbers
 
 from .. import utils
+from ..backend import array_module
 from .base import Layer
 
 
@@ -30,7 +31,8 @@ class GaussianNoise(Layer):
     def forward(self, x, training=False):
         self._x = x
         if training and self.stddev > 0:
-            noise = self.generator.standard_normal(x.shape, dtype=x.dtype)
+            # drawn on the host from the seeded generator (the same noise on any backend)
+            noise = array_module(x).asarray(self.generator.standard_normal(x.shape, dtype=x.dtype))
             noise *= self.stddev
             noise += x
             self._y = noise
