@@ -16,28 +16,30 @@ from glassnet import config
 
 FEATURES, CLASSES, SAMPLES = 6, 3, 16
 
-# Layers in a model Dense(8) -> layer -> Dense(3, softmax), trained with sparse cross-entropy.
+# Layers in a model Dense(8) -> layer -> Dense(3, softmax), trained with sparse cross-entropy:
+# (class name in glassnet.layers, its arguments). Every layer glassnet has takes part.
 LAYERS = {
-    "Dense(tanh)": lambda: keras.layers.Dense(8, activation="tanh"),
-    "Activation(relu)": lambda: keras.layers.Activation("relu"),
-    "Dropout": lambda: keras.layers.Dropout(0.3, seed=1),
-    "BatchNormalization": lambda: keras.layers.BatchNormalization(),
-    "GaussianNoise": lambda: keras.layers.GaussianNoise(0.1, seed=2),
-    "Flatten": lambda: keras.layers.Flatten(),
-    "Reshape": lambda: keras.layers.Reshape((4, 2)),
-    "ReLU": lambda: keras.layers.ReLU(negative_slope=0.1, max_value=3.0),
-    "LeakyReLU": lambda: keras.layers.LeakyReLU(0.2),
-    "ELU": lambda: keras.layers.ELU(),
-    "Softmax": lambda: keras.layers.Softmax(),
-    "Identity": lambda: keras.layers.Identity(),
-    "PReLU": lambda: keras.layers.PReLU(),
-    "LayerNormalization": lambda: keras.layers.LayerNormalization(),
-    "RMSNormalization": lambda: keras.layers.RMSNormalization(),
-    "UnitNormalization": lambda: keras.layers.UnitNormalization(),
-    "GaussianDropout": lambda: keras.layers.GaussianDropout(0.2, seed=3),
-    "AlphaDropout": lambda: keras.layers.AlphaDropout(0.2, seed=4),
-    "ActivityRegularization": lambda: keras.layers.ActivityRegularization(l1=0.01, l2=0.01),
+    "Dense(tanh)": ("Dense", {"units": 8, "activation": "tanh"}),
+    "Activation(relu)": ("Activation", {"activation": "relu"}),
+    "Dropout": ("Dropout", {"rate": 0.3, "seed": 1}),
+    "BatchNormalization": ("BatchNormalization", {}),
+    "GaussianNoise": ("GaussianNoise", {"stddev": 0.1, "seed": 2}),
+    "Flatten": ("Flatten", {}),
+    "Reshape": ("Reshape", {"target_shape": (4, 2)}),
+    "ReLU": ("ReLU", {"negative_slope": 0.1, "max_value": 3.0}),
+    "LeakyReLU": ("LeakyReLU", {"negative_slope": 0.2}),
+    "ELU": ("ELU", {}),
+    "Softmax": ("Softmax", {}),
+    "Identity": ("Identity", {}),
+    "PReLU": ("PReLU", {}),
+    "LayerNormalization": ("LayerNormalization", {}),
+    "RMSNormalization": ("RMSNormalization", {}),
+    "UnitNormalization": ("UnitNormalization", {}),
+    "GaussianDropout": ("GaussianDropout", {"rate": 0.2, "seed": 3}),
+    "AlphaDropout": ("AlphaDropout", {"rate": 0.2, "seed": 4}),
+    "ActivityRegularization": ("ActivityRegularization", {"l1": 0.01, "l2": 0.01}),
 }
+LAYERS = {name: spec for name, spec in LAYERS.items() if hasattr(keras.layers, spec[0])}
 
 # Losses with the labels they read: "labels" (class indices), "onehot", "binary" (one 0/1 per
 # output, sigmoid outputs), "real" (regression targets, linear outputs), "positive".
@@ -102,7 +104,7 @@ def model_for(layer=None, loss=None, optimizer=None, activation=None):
             "positive": "softplus"}.get(kind, "linear")
     if loss in ("circle", "cosine_similarity"):
         last = "linear"
-    middle = [LAYERS[layer]()] if layer else []
+    middle = [getattr(keras.layers, LAYERS[layer][0])(**LAYERS[layer][1])] if layer else []
     model = keras.Sequential(
         [keras.Input(shape=(FEATURES,)), keras.layers.Dense(8, activation=activation or "relu")]
         + middle + [keras.layers.Flatten(), keras.layers.Dense(CLASSES, activation=last)])
