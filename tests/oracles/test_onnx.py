@@ -99,3 +99,22 @@ def test_what_cannot_be_exported_is_named(ort, tmp_path):
     assert not (tmp_path / "m.onnx").exists()
     with pytest.raises(ValueError, match="built model"):
         to_onnx(glassnet.Sequential([layers.Dense(2)]), tmp_path / "m.onnx")
+
+
+def test_issue_11_layers_agree_to_1e5(ort, tmp_path):
+    norm = layers.Normalization()
+    norm.adapt(np.random.default_rng(0).standard_normal((50, 3, 4)) * 2 + 1)
+    model = glassnet.Sequential([
+        glassnet.Input((3, 4)), norm, layers.PReLU(alpha_initializer="random_normal"),
+        layers.LayerNormalization(axis=[1, 2], gamma_initializer="random_normal"),
+        layers.ELU(0.5), layers.RMSNormalization(), layers.UnitNormalization(axis=1),
+        layers.GaussianDropout(0.2), layers.AlphaDropout(0.2), layers.Identity(),
+        layers.ActivityRegularization(0.1), layers.Flatten(),
+        layers.LayerNormalization(beta_initializer="random_normal"), layers.Dense(3),
+        layers.PReLU(shared_axes=None), layers.Normalization(mean=1.0, variance=4.0,
+                                                             invert=True)])
+    x = np.random.default_rng(1).standard_normal((7, 3, 4)).astype(np.float32)
+    path = tmp_path / "m.onnx"
+    to_onnx(model, path)
+    got = ort.InferenceSession(str(path)).run(None, {"input": x})[0]
+    np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-5)

@@ -6,8 +6,10 @@ bias stored as initializers; ``MatMul`` + ``Add`` on inputs with more than two a
 activation: the ONNX operator of the same name where there is one with the same formula
 (``Relu``, ``Sigmoid``, ``Softmax``, ``HardSigmoid`` with alpha 1/6, ...), otherwise composed
 from primitives (GELU from ``Erf``, swish as x * sigmoid(x), mish as x * tanh(softplus(x)),
-...). Dropout and GaussianNoise are the identity at inference; BatchNormalization uses its
-moving statistics; Flatten, Reshape and the activation layers map to their operators.
+...). Dropout, the noise layers, Identity and ActivityRegularization are the identity at
+inference; BatchNormalization uses its moving statistics, Normalization its learned ones;
+LayerNormalization, RMSNormalization and UnitNormalization are composed from ReduceMean;
+Flatten, Reshape and the activation layers (ELU, PReLU included) map to their operators.
 Anything else raises ``UnsupportedLayerError`` naming it. onnxruntime's outputs agree with
 ``predict`` to 1e-5.
 """
@@ -197,7 +199,66 @@ def _identity(g, x, layer, rank):
     return x                              # Dropout and GaussianNoise do nothing at inference
 
 
+def _layer_normalization(g, x, layer, rank):
+    """(x - mean) / sqrt(variance + epsilon) * gamma + beta, statistics over the layer's axes
+    (ReduceMean, whatever the axes; ONNX's LayerNormalization covers trailing axes only)."""
+    axes = list(layer._axes_index)
+    centered = g.op("Sub", [x, g.op("ReduceMean", [x], axes=axes, keepdims=1)])
+    variance = g.op("ReduceMean", [g.op("Mul", [centered, centered])], axes=axes, keepdims=1)
+    y = g.op("Div", [centered, g.op("Sqrt", [g.op("Add", [variance,
+                                                          g.constant(layer.epsilon)])])])
+    if layer.gamma is not None:
+        y = g.op("Mul", [y, g.constant(_broadcastable(layer, layer.gamma, rank))])
+    if layer.beta is not None:
+        y = g.op("Add", [y, g.constant(_broadcastable(layer, layer.beta, rank))])
+    return y
+
+
+def _rms_normalization(g, x, layer, rank):
+    """x / sqrt(mean(x**2) + epsilon) * scale over the layer's axes."""
+    mean_square = g.op("ReduceMean", [g.op("Mul", [x, x])], axes=list(layer._axes_index),
+                       keepdims=1)
+    y = g.op("Div", [x, g.op("Sqrt", [g.op("Add", [mean_square, g.constant(layer.epsilon)])])])
+    return g.op("Mul", [y, g.constant(_broadcastable(layer, layer.scale, rank))])
+
+
+def _unit_normalization(g, x, layer, rank):
+    """x * min(1 / sqrt(sum(x**2)), 1e12) over the layer's axes (sum = mean * count)."""
+    axes = list(layer._axes_index)
+    count = float(np.prod([layer.input_shape[a - 1] for a in axes]))
+    square_sum = g.op("Mul", [g.op("ReduceMean", [g.op("Mul", [x, x])], axes=axes, keepdims=1),
+                              g.constant(count)])
+    inv_norm = g.op("Min", [g.op("Reciprocal", [g.op("Sqrt", [square_sum])]),
+                            g.constant(1.0 / layer._EPSILON)])
+    return g.op("Mul", [x, inv_norm])
+
+
+def _normalization(g, x, layer, rank):
+    """(x - mean) / max(sqrt(variance), epsilon), or its inverse, with the learned statistics."""
+    std = np.maximum(np.sqrt(layer.variance.astype(np.float64)), layer._EPSILON)
+    mean = g.constant(layer.mean, f"{layer.name}_mean")
+    std = g.constant(std, f"{layer.name}_std")
+    if layer.invert:
+        return g.op("Add", [mean, g.op("Mul", [x, std])])
+    return g.op("Div", [g.op("Sub", [x, mean]), std])
+
+
+def _broadcastable(layer, weight, rank):
+    return layer._broadcast(weight, rank)
+
+
 _LAYERS = {
+    layers_module.ELU: lambda g, x, layer, rank: g.op("Elu", [x], alpha=float(layer.alpha)),
+    layers_module.PReLU: lambda g, x, layer, rank: g.op(
+        "PRelu", [x, g.constant(layer.alpha, f"{layer.name}_alpha")]),
+    layers_module.LayerNormalization: _layer_normalization,
+    layers_module.RMSNormalization: _rms_normalization,
+    layers_module.UnitNormalization: _unit_normalization,
+    layers_module.Normalization: _normalization,
+    layers_module.Identity: _identity,
+    layers_module.ActivityRegularization: _identity,
+    layers_module.GaussianDropout: _identity,
+    layers_module.AlphaDropout: _identity,
     layers_module.Dense: _dense,
     layers_module.Activation: lambda g, x, layer, rank: _activation(
         g, x, layer.activation, f"layer {layer.name!r}"),

@@ -1,5 +1,6 @@
-"""Activations as layers (``keras.layers.ReLU``, ``LeakyReLU``, ``Softmax``): ``y = f(x)`` with
-the layer's options, ``dx = f'(x) * dy``, both from ``glassnet.activations``.
+"""Activations as layers (``keras.layers.ReLU``, ``LeakyReLU``, ``ELU``, ``Softmax``): ``y = f(x)``
+with the layer's options, ``dx = f'(x) * dy``, both from ``glassnet.activations``; and
+``PReLU``, whose negative slope is a learned weight.
 
 Each keeps its function as ``activation`` (as ``Dense`` and ``Activation`` do), so probes
 read ReLU layers as ReLU units, and a ``Softmax`` over the last axis ending a classifier
@@ -8,8 +9,9 @@ takes the fused softmax + cross-entropy gradient ``(p - y) / n``.
 import numbers
 import warnings
 
-from .. import activations
-from .base import Layer
+from .. import activations, initializers, regularizers
+from ..backend import array_module
+from .base import Layer, _unsupported
 
 
 class _ActivationLayer(Layer):
@@ -86,6 +88,84 @@ class LeakyReLU(_ActivationLayer):
 
     def options(self):
         return {"negative_slope": self.negative_slope}
+
+
+class ELU(_ActivationLayer):
+    """``x`` for x > 0, ``alpha * (exp(x) - 1)`` otherwise (Clevert et al. 2016); derivative 1,
+    or ``alpha * exp(x)``. ``alpha=1.0`` as Keras."""
+
+    function = "elu"
+
+    def __init__(self, alpha=1.0, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+            raise ValueError(f"ELU alpha must be a number, got {alpha!r}.")
+        self.alpha = float(alpha)
+
+    def options(self):
+        return {"alpha": self.alpha}
+
+
+class PReLU(Layer):
+    """Parametric ReLU (He et al. 2015): ``x`` for x > 0, ``alpha * x`` otherwise, with
+    ``alpha`` a learned weight, one per input entry (``alpha_initializer="Zeros"`` as Keras:
+    a plain ReLU at first), shared along ``shared_axes`` (1-based, the batch axis is 0).
+
+    Backward: ``dx = dy`` where x > 0, ``alpha * dy`` elsewhere; ``d alpha = sum(dy * min(x, 0))``
+    over the batch and the shared axes.
+    """
+
+    def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
+                 shared_axes=None, **kwargs):
+        super().__init__(**kwargs)
+        _unsupported("PReLU", alpha_constraint=alpha_constraint)
+        self.alpha_initializer = initializers.get(alpha_initializer)
+        self.alpha_regularizer = regularizers.check_trainable(alpha_regularizer,
+                                                              "alpha_regularizer")
+        if shared_axes is not None and not isinstance(shared_axes, (list, tuple)):
+            shared_axes = [shared_axes]
+        self.shared_axes = None if shared_axes is None else [int(a) for a in shared_axes]
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        shape = list(input_shape[1:])
+        for axis in self.shared_axes or []:
+            if not 1 <= axis <= len(shape):
+                raise ValueError(f"PReLU shared_axes={self.shared_axes} must name axes 1.."
+                                 f"{len(shape)} of inputs of shape {tuple(input_shape)} (the "
+                                 f"batch axis 0 is always shared).")
+            shape[axis - 1] = 1
+        if any(d is None for d in shape):
+            raise ValueError(f"PReLU needs every non-shared axis size to make alpha; got input "
+                             f"shape {tuple(input_shape)}. Share the unknown axes with "
+                             f"shared_axes=.")
+        self.alpha = self.add_weight("alpha", tuple(shape), self.alpha_initializer)
+
+    def forward(self, x, training=False):
+        xp = array_module(x)
+        self._x = x
+        self._y = y = xp.where(x > 0, x, self.alpha * x)
+        return y
+
+    def backward(self, grad, need_input_grad=True):
+        xp = array_module(grad)
+        x = self._x
+        negative = xp.minimum(x, 0)
+        reduce = (0,) + tuple(self.shared_axes or ())
+        self.grads[0][...] = xp.sum(grad * negative, axis=reduce, keepdims=True).reshape(
+            self.alpha.shape)
+        if not need_input_grad:
+            return None
+        return xp.where(x > 0, grad, self.alpha * grad)
+
+    def get_config(self):
+        return {**super().get_config(),
+                "alpha_initializer": initializers.serialize(self.alpha_initializer),
+                "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
+                "alpha_constraint": None, "shared_axes": self.shared_axes}
+
+    def __repr__(self):
+        return f"<PReLU name={self.name!r} shared_axes={self.shared_axes}>"
 
 
 class Softmax(_ActivationLayer):

@@ -15,7 +15,6 @@ import warnings
 
 import numpy as np
 
-from ..backend import to_host
 from . import keras_config
 from .files import ModelFileError
 
@@ -49,7 +48,7 @@ def _write_group(file, path, name, arrays):
     group = file.create_group(path)
     group.attrs["name"] = name
     for index, array in enumerate(arrays):
-        group.create_dataset(str(index), data=to_host(array))    # a GPU model's, copied
+        group.create_dataset(str(index), data=np.asarray(array))
 
 
 def _optimizer_state(model):
