@@ -177,3 +177,27 @@ def test_shared_layer_refuses_another_shape():
     dense(glassnet.Input((4,)))
     with pytest.raises(ValueError, match="'shared' was built for inputs of shape \\(None, 4\\)"):
         dense(glassnet.Input((3,)))
+
+
+def test_a_sequential_is_a_layer_of_a_functional_model(float64):
+    x = glassnet.Input((4,), name="x")
+    inner = glassnet.Sequential([glassnet.Input((4,)), L.Dense(3, activation="tanh"),
+                                 L.Dense(4)], name="inner")
+    model = glassnet.Model(x, L.Dense(2, name="out")(L.Add()([inner(x), x])))
+    assert [l.name for l in model.layers] == ["x", "inner", "add", "out"]
+    assert model.count_params() == 15 + 16 + 10
+    model.compile("sgd", "mse")
+    rng = np.random.default_rng(0)
+    xv, yv = rng.normal(size=(5, 4)), rng.normal(size=(5, 2))
+    model._backward(yv, model._forward(xv, True), None)
+    assert len(model._params) == 6
+    for param, grad in zip(model._params, model._grads):
+        def loss(value, param=param):
+            saved = param.copy()
+            param[...] = value
+            result = model._loss_value(yv, model._forward(xv, False), None)
+            param[...] = saved
+            return result
+        assert np.allclose(grad, numeric_gradient(loss, param), atol=1e-7)
+    with pytest.raises(ValueError, match="already called"):
+        inner(glassnet.Input((4,)))

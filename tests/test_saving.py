@@ -527,8 +527,11 @@ def test_configs_glassnet_cannot_build_safely_are_refused(tmp_path):
                 "module": "builtins", "class_name": "function", "registered_name": "function",
                 "config": {"code": pickle.dumps(Payload(marker)).hex()}}}}
 
-    def functional(config):
+    def functional(config):                 # a Sequential's config under another name
         config["class_name"] = "Functional"
+
+    def subclassed(config):
+        config["class_name"] = "MyModel"
 
     def unknown(config):
         config["config"]["layers"][2]["class_name"] = "Conv2D"
@@ -559,7 +562,8 @@ def test_configs_glassnet_cannot_build_safely_are_refused(tmp_path):
         config["config"]["layers"][2]["config"]["dtype"]["config"]["name"] = "float16"
 
     cases = [(lambda_layer, "Lambda layer, which holds Python code"),
-             (functional, "'Functional' model; glassnet loads Sequential models only"),
+             (functional, "the Functional config has no input_layers"),
+             (subclassed, "'MyModel' model; glassnet loads Sequential and functional models"),
              (unknown, "is a Conv2D, which glassnet does not have"),
              (custom, "custom Keras class 'my_pkg>MyDense'"),
              (custom_activation, "'os.system' is not a glassnet activation"),

@@ -270,7 +270,7 @@ class Functional(Model):
 
     def nodes_of(self, layer):
         """The layer's calls that belong to this model (it may be called in other models)."""
-        return [n for n in layer._inbound_nodes if n in self._nodes]
+        return [n for n in layer._inbound_nodes if n.is_input or n in self._nodes]
 
     def __repr__(self):
         return (f"<Functional name={self.name!r} inputs={self.input_names} "

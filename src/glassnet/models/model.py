@@ -12,10 +12,11 @@ from ..backend import as_scalar, host_copy, to_floats
 from .. import metrics as metrics_module
 from ..naming import unique_name
 from .outputs import log_names, metric_list, resolve_loss, resolve_optimizer, targets
+from .as_layer import LayerRole
 from .trainer import Trainer
 
 
-class Model(Trainer):
+class Model(Trainer, LayerRole):
     """The base of glassnet's models, as ``keras.Model``: ``Model(inputs, outputs)`` makes a
     functional model (``functional.Functional``), as Keras's ``Model.__new__`` does."""
 
@@ -28,6 +29,7 @@ class Model(Trainer):
     def __init__(self, name=None, trainable=True):
         self.name = name or unique_name(self._default_name)
         self._layers = []
+        self._inbound_nodes = []          # a call in a functional model (as_layer.py)
         self._trainable = bool(trainable)
         self.optimizer = self.loss = None
         self.compiled = False

@@ -170,6 +170,8 @@ class Heads:
                 in zip(self.losses, self.weights, y, y_pred, fused)]
 
     def build_metrics(self, y):
+        """Fresh metric objects (and loss means) for labels like ``y``."""
+        self._loss_sums = [[0.0, 0] for _ in self.names]
         self.metrics = [[(metrics_module.resolve(identifier, loss, shape, t), weighted)
                          for identifier, weighted in specs]
                         for specs, loss, shape, t in zip(self.specs, self.losses, self.shapes, y)]

@@ -7,6 +7,7 @@ from .. import config, data
 from .. import layers as layers_module
 from ..layers.symbolic import KerasTensor
 from .model import Model
+from .outputs import loss_gradient
 
 
 class Sequential(Model):
@@ -182,24 +183,25 @@ class Sequential(Model):
         """Fill every layer's gradients for the compiled loss at ``y_pred`` (from ``_forward``)."""
         if fused is None:
             fused = self._fused()
-        if fused:
-            grad = self.loss.logits_gradient(y, y_pred, sample_weight)
-        else:
-            grad = self.loss.gradient(y, y_pred, sample_weight)
-        if self._loss_weight != 1.0:
-            grad = grad * self._loss_weight
-        grad = grad.astype(y_pred.dtype, copy=False)
+        grad = loss_gradient(self.loss, self._loss_weight, y, y_pred, sample_weight, fused)
+        self._backward_layers(grad, fused)
+        for layer in self._regularized:
+            layer.add_regularization_gradients()
+
+    def _backward_layers(self, grad, fused=False, need_input_grad=False):
+        """Down the stack from ``grad`` on the output, filling each layer's gradients; the
+        gradient on the input when ``need_input_grad`` (a Sequential inside a graph)."""
         last = len(self._layers) - 1
         for index in range(last, -1, -1):
             layer = self._layers[index]
             if layer.activity_regularizer is not None:   # d/dy of penalty(y) / batch size
                 grad = grad + layer.activity_regularizer.gradient(layer._y) / len(layer._y)
+            need = index > 0 or need_input_grad
             if index == last and fused:
-                grad = layer.backward(grad, index > 0, through_activation=False)
+                grad = layer.backward(grad, need, through_activation=False)
             else:
-                grad = layer.backward(grad, index > 0)
-        for layer in self._regularized:
-            layer.add_regularization_gradients()
+                grad = layer.backward(grad, need)
+        return grad
 
     def get_config(self):
         layer_configs = [{"class_name": type(l).__name__, "config": l.get_config()}

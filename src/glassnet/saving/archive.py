@@ -86,7 +86,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         raise ModelFileError(name, "config.json is nested too deeply to be a model.") from None
     finally:
         reader.lift_limits()
-    reader.load_layers(model, [entry["class_name"] for entry in _layer_entries(config)])
+    reader.load_layers(model, [type(layer).__name__ for layer in model.layers])
     if model.compiled:
         reader.load_optimizer(model)
     _restore_generators(model, metadata, name)

@@ -97,7 +97,9 @@ def layer_entry(layer):
     config["dtype"] = dtype_policy(config.get("dtype") or config_module.floatx())
     entry = {"module": "keras.layers", "class_name": type(layer).__name__, "config": config,
              "registered_name": None}
-    if layer.built and layer.input_shape is not None:
+    if layer.built and isinstance(layer.input_shape, list):      # a merge: one per input
+        entry["build_config"] = {"input_shape": [_shape_list(s) for s in layer.input_shape]}
+    elif layer.built and layer.input_shape is not None:
         entry["build_config"] = {"input_shape": _shape_list(layer.input_shape)}
     return entry
 
@@ -115,7 +117,12 @@ def input_entry(model):
 
 
 def model_config(model):
-    """The whole ``config.json`` of a Sequential: architecture, build shape, compile settings."""
+    """The whole ``config.json`` of a model: architecture, build shape, compile settings (a
+    functional model's graph is ``functional_config``'s)."""
+    if getattr(model, "_nodes", None) is not None:
+        from . import functional_config
+        return functional_config.model_config(model,
+                                              compile_config(model) if model.compiled else {})
     layer_entries = ([input_entry(model)] if model.built else []) + \
         [layer_entry(layer) for layer in model.layers]
     inner = {"name": model.name, "trainable": model.trainable,
@@ -132,6 +139,9 @@ def model_config(model):
 def compile_config(model):
     """Keras's ``compile_config``: the optimizer, the loss and the metrics as compiled."""
     from .. import losses, optimizers, schedules
+    heads = getattr(model, "_heads", None)
+    if heads is not None:                                # several outputs: dicts by name
+        return _compile_config_by_output(model, heads)
     specs = getattr(model, "_metric_specs", [])          # (identifier, weighted) pairs
     metrics = [_metric_entry(m) for m, weighted in specs if not weighted]
     weighted = [_metric_entry(m) for m, weighted in specs if weighted]
@@ -143,6 +153,20 @@ def compile_config(model):
             "loss": keras_object("losses", losses.serialize(model.loss)),
             "loss_weights": None if loss_weight == 1.0 else loss_weight,
             "metrics": metrics or None, "weighted_metrics": weighted or None,
+            "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
+
+
+def _compile_config_by_output(model, heads):
+    from .. import losses, optimizers
+    by_name = heads.config()
+    return {"optimizer": keras_object("optimizers", optimizers.serialize(model.optimizer)),
+            "loss": {name: keras_object("losses", losses.serialize(loss))
+                     for name, loss in by_name["loss"].items()},
+            "loss_weights": by_name["loss_weights"],
+            "metrics": {name: [_metric_entry(m) for m in ms]
+                        for name, ms in by_name["metrics"].items()} or None,
+            "weighted_metrics": {name: [_metric_entry(m) for m in ms]
+                                 for name, ms in by_name["weighted_metrics"].items()} or None,
             "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
 
 
@@ -226,6 +250,8 @@ def _arguments(cls, config, where, custom_objects=None):
             continue
         if key == "dtype":
             value = dtype_name(value, where)
+        elif key == "trainable":
+            value = trainable_flag(value, where)
         elif isinstance(value, dict) and _family(key) is not None:
             value = deserialize(_family(key), value, f"{where}, {key}", custom_objects)
         kwargs[key] = value
@@ -267,7 +293,7 @@ def deserialize(family, value, where, custom_objects=None):
     if class_name == "function" or registered == "function":
         name = value.get("config")
         _require(isinstance(name, str) and module.registry.has(name),
-                 f"{where}: the function {name!r} is not a glassnet {family[:-1]}; glassnet "
+                 f"{where}: the function {name!r} is not a glassnet {_one(family)}; glassnet "
                  f"loads only its own functions, never code from a file.")
         return name
     cls = (custom_objects or {}).get(class_name) or (custom_objects or {}).get(registered)
@@ -276,12 +302,24 @@ def deserialize(family, value, where, custom_objects=None):
                  f"{where}: {registered!r} is a custom Keras class; glassnet loads only its "
                  f"own classes (map it with custom_objects={{{registered!r}: ...}}).")
         _require(module.registry.has(class_name),
-                 f"{where}: glassnet has no {family[:-1]} {class_name!r}.")
+                 f"{where}: glassnet has no {_one(family)} {class_name!r}.")
         cls = module.registry.lookup(class_name)
     if not inspect.isclass(cls):
         return cls
     where = f"{where} ({class_name})"
     return _build(cls, _arguments(cls, value.get("config") or {}, where, custom_objects), where)
+
+
+def _one(family):
+    """One of a family, in words: "losses" -> "loss", "activations" -> "activation"."""
+    return family[:-2] if family.endswith("sses") else family[:-1]
+
+
+def trainable_flag(value, where):
+    """``trainable`` from a file: true or false, never a string ("false" is truthy)."""
+    _require(isinstance(value, bool), f"{where}: trainable must be true or false, got "
+             f"{value!r}.")
+    return value
 
 
 def _registered_name(entry, where):
@@ -341,10 +379,15 @@ def model_from_config(config, custom_objects=None, compile=True, before_build=No
     """
     _require(isinstance(config, dict), "config.json must hold a JSON object.")
     class_name = config.get("class_name")
-    _require(class_name == "Sequential",
-             f"it holds a {class_name!r} model; glassnet loads Sequential models only (a "
-             f"linear stack of layers).")
+    _require(class_name in ("Sequential", "Functional", "Model"),
+             f"it holds a {class_name!r} model; glassnet loads Sequential and functional "
+             f"models (subclassed models hold Python code).")
     inner = config.get("config")
+    if class_name != "Sequential":
+        model = _functional_from_config(inner, custom_objects, before_build)
+        if compile and config.get("compile_config"):
+            compile_from_config(model, config["compile_config"], custom_objects)
+        return model
     _require(isinstance(inner, dict) and isinstance(inner.get("layers"), list),
              "the Sequential config has no list of layers.")
     name = inner.get("name")
@@ -354,7 +397,8 @@ def model_from_config(config, custom_objects=None, compile=True, before_build=No
         if before_build is not None:
             before_build(layers)
         try:
-            model = Sequential(layers, name=name, trainable=bool(inner.get("trainable", True)))
+            model = Sequential(layers, name=name, trainable=trainable_flag(
+                inner.get("trainable", True), "the model"))
             shape = inner.get("build_input_shape") or (config.get("build_config") or {}).get(
                 "input_shape")
             if not model.built and shape is not None:
@@ -370,6 +414,16 @@ def model_from_config(config, custom_objects=None, compile=True, before_build=No
     return model
 
 
+def _functional_from_config(inner, custom_objects, before_build):
+    from . import functional_config
+    _require(isinstance(inner, dict) and isinstance(inner.get("layers"), list),
+             "the Functional config has no list of layers.")
+    name = inner.get("name")
+    _require(name is None or isinstance(name, str), f"the model name {name!r} is not a string.")
+    with no_random_draws():
+        return functional_config.model_from_config(inner, custom_objects, before_build)
+
+
 def compile_from_config(model, config, custom_objects=None):
     """``model.compile`` with what a ``compile_config`` records."""
     _require(isinstance(config, dict), "compile_config must be a JSON object.")
@@ -377,8 +431,9 @@ def compile_from_config(model, config, custom_objects=None):
         return                               # compiled without a loss: nothing to train with
     optimizer = deserialize("optimizers", config.get("optimizer") or "rmsprop",
                             "compile_config, optimizer", custom_objects)
-    loss = deserialize("losses", config["loss"], "compile_config, loss", custom_objects)
-    metrics, weighted = (_metrics(config.get(key), f"compile_config, {key}")
+    loss = _per_output(config["loss"], lambda v, w: deserialize("losses", v, w, custom_objects),
+                       "compile_config, loss")
+    metrics, weighted = (_per_output(config.get(key), _metrics, f"compile_config, {key}")
                          for key in ("metrics", "weighted_metrics"))
     try:
         model.compile(optimizer=optimizer, loss=loss, loss_weights=config.get("loss_weights"),
@@ -387,9 +442,19 @@ def compile_from_config(model, config, custom_objects=None):
         raise ConfigError(f"compile_config: {_reason(error)}") from None
 
 
+def _per_output(value, read, where):
+    """A compile argument for one output, or (several outputs) a dict by name or a list."""
+    if isinstance(value, dict) and "class_name" not in value:
+        return {name: read(v, f"{where}[{name!r}]") for name, v in value.items()}
+    if isinstance(value, list) and value and (where.endswith("loss") or all(
+            isinstance(v, list) or v is None for v in value)):
+        return [read(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    return read(value, where)
+
+
 def _metrics(values, where):
     _require(values is None or isinstance(values, list),
-             f"{where}: {values!r} is not a list (glassnet models have one output).")
+             f"{where}: {values!r} is not a list of metrics.")
     for value in values or []:
         _require(isinstance(value, (str, dict)),
                  f"{where}: {value!r} is neither a metric name nor a metric object.")
