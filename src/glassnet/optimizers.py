@@ -467,6 +467,10 @@ class RMSprop(Optimizer):
     def update(self, param, grad, slots, scratch):
         xp = array_module(param)
         velocity = slots["velocity"]                    # v = rho v + (1 - rho) g^2
+        if not self.centered and not self.momentum and _on_gpu(xp):   # the lines below, fused
+            _kernel("rmsprop")(grad, self.rho, 1 - self.rho, self.epsilon, self._lr,
+                               param, velocity)
+            return
         _move_square_average(velocity, grad, self.rho, scratch)
         square_mean = velocity
         if self.centered:
@@ -548,6 +552,10 @@ class Adam(_AdamFamily):
     def update(self, param, grad, slots, scratch):
         xp = array_module(param)
         m, v = slots["momentum"], slots["velocity"]
+        if not self.amsgrad and _on_gpu(xp):             # the lines below as one GPU kernel
+            _kernel("adam")(grad, self.beta_1, 1 - self.beta_1, self.beta_2, 1 - self.beta_2,
+                            self.epsilon, self._alpha, param, m, v)
+            return
         _move_average(m, grad, self.beta_1, scratch)
         _move_square_average(v, grad, self.beta_2, scratch)
         if self.amsgrad:                                # v_hat = max(v_hat, v)
@@ -695,6 +703,38 @@ def deserialize(config_):
 
 # Keras's `keras.optimizers.schedules`: also importable as `glassnet.optimizers.schedules`
 sys.modules[__name__ + ".schedules"] = schedules
+
+
+# -- one GPU kernel per update (CuPy only) ----------------------------------------------------
+# On a GPU each NumPy-style line above is one kernel launch, and a small network's step is
+# bound by launches, not arithmetic: Adam's update is ten launches per weight array. These are
+# the same lines, in the same order, as one CuPy ElementwiseKernel each (the results agree with
+# the NumPy lines to float rounding: the GPU may fuse a multiply and an add).
+_KERNELS = {
+    "adam": ("T g, T beta_1, T one_minus_beta_1, T beta_2, T one_minus_beta_2, T epsilon, "
+             "T alpha", "T w, T m, T v",
+             "m = m * beta_1 + g * one_minus_beta_1;"
+             "v = v * beta_2 + (g * g) * one_minus_beta_2;"
+             "w -= (m / (sqrt(v) + epsilon)) * alpha;"),
+    "rmsprop": ("T g, T rho, T one_minus_rho, T epsilon, T lr", "T w, T v",
+                "v = v * rho + (g * g) * one_minus_rho;"
+                "w -= (g / sqrt(v + epsilon)) * lr;"),
+}
+_COMPILED = {}
+
+
+def _on_gpu(xp):
+    return xp.__name__ == "cupy"
+
+
+def _kernel(name):
+    """The CuPy kernel of update ``name``, compiled on first use."""
+    if name not in _COMPILED:
+        import cupy
+        in_params, out_params, body = _KERNELS[name]
+        _COMPILED[name] = cupy.ElementwiseKernel(in_params, out_params, body,
+                                                 f"glassnet_{name}_update")
+    return _COMPILED[name]
 
 
 # -- helpers --------------------------------------------------------------------------------
