@@ -10,6 +10,8 @@ from primitives (GELU from ``Erf``, swish as x * sigmoid(x), mish as x * tanh(so
 inference; BatchNormalization uses its moving statistics, Normalization its learned ones;
 LayerNormalization, RMSNormalization and UnitNormalization are composed from ReduceMean;
 Flatten, Reshape and the activation layers (ELU, PReLU included) map to their operators.
+The merge layers of a functional model map to ``Add``, ``Sub``, ``Mul``, ``Max``, ``Min``,
+``Concat`` (Average: the sum divided by n); its graph keeps the model's input and output names.
 Anything else raises ``UnsupportedLayerError`` naming it. onnxruntime's outputs agree with
 ``predict`` to 1e-5.
 """
@@ -274,33 +276,98 @@ _LAYERS = {
 }
 
 
+# Merge layers: several inputs, one output (Average divides the sum, as glassnet does).
+def _chain(op_type):
+    def convert(g, xs, layer):
+        y = xs[0]
+        for x in xs[1:]:
+            y = g.op(op_type, [y, x])
+        return y
+    return convert
+
+
+_MERGES = {
+    layers_module.Add: _chain("Add"),
+    layers_module.Subtract: lambda g, xs, layer: g.op("Sub", xs),
+    layers_module.Multiply: _chain("Mul"),
+    layers_module.Average: lambda g, xs, layer: g.op(
+        "Div", [_chain("Add")(g, xs, layer), g.constant(float(len(xs)))]),
+    layers_module.Maximum: lambda g, xs, layer: g.op("Max", xs),
+    layers_module.Minimum: lambda g, xs, layer: g.op("Min", xs),
+    layers_module.Concatenate: lambda g, xs, layer: g.op("Concat", xs, axis=layer.axis),
+}
+
+
+def _convert(g, x, layer, shape):
+    """One layer on the value named ``x`` of one sample's ``shape``; a Sequential inside a
+    functional model is its layers in turn."""
+    if hasattr(layer, "_layers") and getattr(layer, "_nodes", None) is None:
+        for inner in layer.layers:
+            x = _convert(g, x, inner, shape)
+            shape = inner.compute_output_shape(shape)
+        return x
+    convert = _LAYERS.get(type(layer))
+    if convert is None:
+        raise UnsupportedLayerError(
+            f"layer {layer.name!r} is a {type(layer).__name__}, which glassnet's ONNX "
+            f"exporter does not convert (it converts "
+            f"{', '.join(sorted(cls.__name__ for cls in list(_LAYERS) + list(_MERGES)))}).")
+    return convert(g, x, layer, len(shape) + 1)
+
+
+def _sequential_nodes(g, model):
+    x, shape = "input", model.input_shape[1:]
+    for layer in model.layers:
+        x = _convert(g, x, layer, shape)
+        shape = layer.compute_output_shape(shape)
+    return [("input", model.input_shape)], [("output", x)]
+
+
+def _functional_nodes(g, model):
+    """Each node of the graph in order, a merge as its ONNX operator; the graph's inputs and
+    outputs named as the model's."""
+    values = {id(t): name for t, name in zip(model.inputs, model.input_names)}
+    for node in model._nodes:
+        layer = node.layer
+        names = [values[id(t)] for t in node.inputs]
+        if node.takes_list:
+            merge = _MERGES.get(type(layer))
+            if merge is None:
+                raise UnsupportedLayerError(f"layer {layer.name!r} ({type(layer).__name__}) "
+                                            f"has no ONNX form in glassnet's exporter.")
+            y = merge(g, names, layer)
+        else:
+            y = _convert(g, names[0], layer, node.inputs[0].shape[1:])
+        values[id(node.outputs[0])] = y
+    inputs = [(name, t.shape) for t, name in zip(model.inputs, model.input_names)]
+    return inputs, [(name, values[id(t)]) for t, name in zip(model.outputs, model.output_names)]
+
+
 def graph(model):
-    """The ONNX ``ModelProto`` of a built glassnet ``Sequential`` (checked by ``onnx.checker``)."""
+    """The ONNX ``ModelProto`` of a built glassnet model (checked by ``onnx.checker``): a
+    Sequential's input ``input`` and output ``output``; a functional model's inputs and
+    outputs under the model's input and output names."""
     import onnx
     from .. import __version__
     if not model.built:
         raise ValueError("to_onnx needs a built model: add an Input (or call fit/build) first.")
     g = _Graph(onnx)
-    x, shape = "input", model.input_shape[1:]
-    for layer in model.layers:
-        convert = _LAYERS.get(type(layer))
-        if convert is None:
-            raise UnsupportedLayerError(
-                f"layer {layer.name!r} is a {type(layer).__name__}, which glassnet's ONNX "
-                f"exporter does not convert (it converts "
-                f"{', '.join(sorted(cls.__name__ for cls in _LAYERS))}).")
-        x = convert(g, x, layer, len(shape) + 1)
-        shape = layer.compute_output_shape(shape)
-    g.nodes.append(onnx.helper.make_node("Identity", [x], ["output"]))
-    output_shape = model(np.zeros((1,) + tuple(model.input_shape[1:]))).shape   # glu halves it
+    functional = getattr(model, "_nodes", None) is not None
+    inputs, outputs = (_functional_nodes if functional else _sequential_nodes)(g, model)
+    for name, value in outputs:
+        g.nodes.append(onnx.helper.make_node("Identity", [value], [name]))
+    zeros = [np.zeros((1,) + tuple(shape[1:])) for _, shape in inputs]     # glu halves it
+    predicted = model(zeros if len(zeros) > 1 else zeros[0])
+    predicted = list(predicted.values()) if isinstance(predicted, dict) else \
+        predicted if isinstance(predicted, list) else [predicted]
     float32 = onnx.TensorProto.FLOAT
     proto = onnx.helper.make_model(
         onnx.helper.make_graph(
             g.nodes, model.name,
-            [onnx.helper.make_tensor_value_info("input", float32,
-                                                ["batch", *model.input_shape[1:]])],
-            [onnx.helper.make_tensor_value_info("output", float32,
-                                                ["batch", *output_shape[1:]])],
+            [onnx.helper.make_tensor_value_info(name, float32, ["batch", *shape[1:]])
+             for name, shape in inputs],
+            [onnx.helper.make_tensor_value_info(name, float32, ["batch", *value.shape[1:]])
+             for (name, _), value in zip(outputs, predicted)],
             g.initializers),
         opset_imports=[onnx.helper.make_opsetid("", OPSET)],
         producer_name="glassnet", producer_version=__version__)
