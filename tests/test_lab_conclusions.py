@@ -25,15 +25,18 @@ def activation_records(accuracy):
             for d, row in accuracy.items() for a, value in row.items() for seed in range(3)]
 
 
-def test_activations_name_every_tied_best_and_explain_linear_from_its_numbers():
+def test_activations_sort_each_activation_against_linear_by_its_paired_verdict():
     text = conclusion("activations", activation_records({
         "moons": {"sigmoid": 0.886, "tanh": 1.0, "relu": 1.0, "linear": 0.875},
         "spirals": {"sigmoid": 0.650, "tanh": 0.667, "relu": 0.981, "linear": 0.656},
         "digits": {"sigmoid": 0.853, "tanh": 0.962, "relu": 0.957, "linear": 0.959}}))
-    assert "moons: best tanh, relu (100.0%)" in text
-    assert "a straight boundary is already good: digits 95.9%" in text
-    assert "spirals (sigmoid 65.0%, linear 65.6%)" in text
-    assert "nearly linearly separable" not in text           # the old canned sentence
+    # the same +-0.001 per seed on every arm: every paired difference is exact, so decided
+    assert "moons, against linear (paired difference in points): better beyond seed noise: " \
+           "sigmoid (+1.1), tanh (+12.5), relu (+12.5)." in text
+    assert "digits, against linear (paired difference in points): better beyond seed noise: " \
+           "tanh (+0.3); worse: sigmoid (-10.6), relu (-0.2)." in text
+    assert "spirals" in text and "worse: sigmoid (-0.6)" in text
+    assert "best" not in text                 # no ranking read from means alone
 
 
 def vanishing_records(relu_deep_losses):
@@ -84,7 +87,9 @@ def test_deep_relu_says_never_reached_and_gives_the_gradients_it_calls_tiny():
     assert "glorot_uniform 11.1% (never reached 50%)" in text and "— epochs" not in text
     assert "he_normal 95.1% (reached 50% after 3.0 epochs (3/3 seeds))" in text
     assert "first layer's gradient starts at 1.00e-05 against He's 0.18" in text
-    assert "의 그래디언트는 1.00e-05로 시작한다" in conclusion("deep-relu", deep_relu_records(), "ko")
+    korean = conclusion("deep-relu", deep_relu_records(), "ko")
+    assert "첫 층의 그래디언트도 1.00e-05에서 시작한다" in korean
+    assert "Xavier 규모의 초기화는 멈춘다" not in korean            # read as a translation
 
 
 def test_exploding_says_when_the_loss_broke():
@@ -96,6 +101,7 @@ def test_exploding_says_when_the_loss_broke():
                                                  ("big", 0.1, [None, None, None], 5e6)]
                for seed in range(2)]
     text = conclusion("exploding", records)
-    assert "big: first-layer gradient 5.00e+06 at the start; diverged to NaN/inf in 2 of 2 " \
-           "seeds, from epoch 1." in text
+    assert "big (rate 0.01): first-layer gradient 5.0e+06 at the start; diverged to NaN/inf " \
+           "in 2 of 2 seeds, from epoch 1." in text
+    assert "1375.924 ± 2137.490" not in text
     assert "1 에폭부터 NaN/inf로 발산" in conclusion("exploding", records, "ko")

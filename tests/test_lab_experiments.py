@@ -96,12 +96,19 @@ def test_equal_initial_weights_keep_units_identical(quick_records):
     assert "symmetric_units" in codes
 
 
-def test_too_large_weights_diverge_and_are_diagnosed(quick_records):
-    huge = [r for r in quick_records["exploding"]
-            if r["config"]["init"] != "he_normal"][-1]
+def test_too_large_weights_diverge_and_are_diagnosed_and_the_remedies_do_not(quick_records):
+    runs = quick_records["exploding"]
+    huge = next(r for r in runs if experiments.init_label(r["config"]["init"])
+                == "RandomNormal(2.0)")
     assert huge["metrics"]["diverged"] == 1
     codes = {f["code"] for f in huge["findings"]}
     assert codes & {"diverged", "exploding_gradient"}
+    losses, norms = huge["series"]["batch_loss"], huge["series"]["batch_gradient_norms"]
+    broken = [v is None or None in g for v, g in zip(losses, norms)]
+    assert broken[-1] and not any(broken[:-1])        # recorded up to the first NaN/inf step
+    for remedy in [r for r in runs if r["config"].get("clipnorm")
+                   or r["config"]["learning_rate"] < 0.01]:
+        assert remedy["metrics"]["diverged"] == 0, remedy["config"]
 
 
 def test_relu_histograms_shrink_with_small_weights(quick_records):

@@ -159,6 +159,10 @@ def _add_compare(subparsers):
         compare.add_argument(option, nargs="+", type=kind, default=[default], metavar="V",
                              help=what + shown)
     _add_run_options(compare)
+    compare.set_defaults(out="glassnet-compare")     # never the lab's folder
+    for action in compare._actions:
+        if action.dest == "out":
+            action.help = action.help.replace("glassnet-report", "glassnet-compare")
 
 
 COMPARE_OPTIONS = (

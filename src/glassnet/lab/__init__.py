@@ -2,15 +2,16 @@
 
 ``run(ids, ...)`` runs catalogue experiments (all when ``ids`` is empty), ``compare(configs,
 ...)`` a user's own grid; both store each finished trial under ``out/trials/`` and write
-``out/index.html``, ``out/results.json`` and the figures. ``glassnet lab`` and ``glassnet
-compare`` call them.
+``out/index.html`` (``index.ko.html`` for ``lang="ko"``), ``out/results.json`` and the
+figures. The page covers every trial stored in ``out``: a run of some experiments re-renders
+the whole page. ``glassnet lab`` and ``glassnet compare`` call them.
 """
 import dataclasses
 from pathlib import Path
 
 from . import outdir, runner
 from .experiments import CATALOGUE, EXPERIMENTS, compare_experiment, find
-from .report import catalogue_rows, write_report
+from .report import catalogue_rows, gather, write_report
 
 __all__ = ["CATALOGUE", "EXPERIMENTS", "LabRun", "catalogue_rows", "compare", "find", "run"]
 
@@ -35,26 +36,34 @@ def run(ids=(), seeds=3, out="glassnet-report", jobs=None, scheduler=None, lang=
     write), ``yes`` (a plan above ``runner.PLAN_LIMIT`` trials), ``tls`` (CA, certificate
     and key files for a ``tls://`` scheduler)."""
     experiments = [find(i) for i in dict.fromkeys(ids)] if ids else list(CATALOGUE)
-    return _run(experiments, seeds, out, jobs, scheduler, lang, quick, progress, **safety)
+    return _run(experiments, list(CATALOGUE), seeds, out, jobs, scheduler, lang, quick,
+                progress, **safety)
 
 
-def compare(configs, seeds=3, out="glassnet-report", jobs=None, scheduler=None, lang="en",
+def compare(configs, seeds=3, out="glassnet-compare", jobs=None, scheduler=None, lang="en",
             progress=None, **safety):
     """Run a user's grid (a list of settings, see ``glassnet compare --help``)."""
     if not configs:
         raise ValueError("compare needs at least one setting.")
-    return _run([compare_experiment(configs)], seeds, out, jobs, scheduler, lang, False,
+    experiment = compare_experiment(configs)
+    return _run([experiment], [experiment], seeds, out, jobs, scheduler, lang, False,
                 progress, **safety)
 
 
-def _run(experiments, seeds, out, jobs, scheduler, lang, quick, progress, force=False,
+def _run(experiments, page, seeds, out, jobs, scheduler, lang, quick, progress, force=False,
          yes=False, tls=None):
+    """Run the trials of ``experiments``, then draw the page of every experiment in ``page``
+    from all the trials stored in ``out`` (those of earlier runs too)."""
     if lang not in ("en", "ko"):
         raise ValueError(f"--lang must be 'en' or 'ko', got {lang!r}.")
+    phase = getattr(progress, "phase", None) or (lambda text: None)
     trials = runner.plan(experiments, seeds, quick, yes=yes)
     runner.check_options(jobs, scheduler, tls)          # every refusal before the folder
     outdir.claim(out, force=force)
+    phase(f"running {len(experiments)} experiment(s): {len(trials)} trials")
     records, ran, reused = runner.run(trials, out, jobs=jobs, scheduler=scheduler,
                                       progress=progress, tls=tls)
-    report = write_report(experiments, records, out, lang=lang, seeds=seeds, quick=quick)
+    phase("reading every stored trial")
+    stored = gather(out, page, quick)
+    report = write_report(page, stored, out, lang=lang, seeds=seeds, quick=quick, phase=phase)
     return LabRun(report.resolve(), records, ran, reused)

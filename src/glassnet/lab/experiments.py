@@ -102,13 +102,21 @@ DERIVATIVE_FROM_OUTPUT = {           # f'(z) written from y = f(z), as the engin
 
 # -- §1 depth ---------------------------------------------------------------------------------
 def depth_trial(config, seed):
-    """Train the MLP; measure test accuracy, the first layer's kernels (as 8x8 pictures) and
-    per-layer activation statistics on the test set."""
-    model, data, history, recorder = training.train(config, seed)
-    result = {"metrics": {**training.final_metrics(history, recorder),
-                          "params": model.count_params()},
-              "series": training.curves(history, recorder),
-              "arrays": {"first_layer_kernels": model.layers[0].kernel[:, :16].T}}
+    """Train the MLP (its own rate from a grid, early stopping on validation); measure test
+    accuracy, the first layer's kernels before and after training (8x8 pictures), which
+    pixels vary in the training data, and per-layer activation statistics on the test set."""
+    trained = training.train(config, seed)
+    model, data = trained.model, trained.data
+    result = {"metrics": {**training.trained_metrics(trained), "params": model.count_params()},
+              "series": training.curves(trained.history, trained.recorder),
+              "rate_search": trained.rate_search,
+              "arrays": {"first_layer_kernels": model.layers[0].kernel[:, :16].T,
+                         "first_layer_initial": trained.initial_weights[0][:, :16].T,
+                         "pixel_std": data.x_train.std(axis=0)}}
+    kernel, initial = model.layers[0].kernel, trained.initial_weights[0]
+    varies = data.x_train.std(axis=0) > 0
+    result["metrics"]["first_layer_moved"] = float(
+        np.linalg.norm((kernel - initial)[varies]) / np.linalg.norm(initial[varies]))
     if instruments_ready():
         outputs = _layer_outputs(model, data.x_test)[:-1]
         result["layers"] = [{"mean": float(a.mean()), "std": float(a.std()),
@@ -165,9 +173,10 @@ def vanishing_trial(config, seed):
 def activations_trial(config, seed):
     """Train one activation on one data set; for a 2-D set also the predicted probability of
     class 1 on a 60x60 grid (the decision-boundary picture) and the points themselves."""
-    model, data, history, recorder = training.train(config, seed)
-    result = {"metrics": training.final_metrics(history, recorder),
-              "series": training.curves(history, recorder)}
+    trained = training.train(config, seed)
+    model, data, history, recorder = trained
+    result = {"metrics": training.trained_metrics(trained),
+              "series": training.curves(history, recorder), "rate_search": trained.rate_search}
     _, result["metrics"]["train_accuracy"] = training.measure(
         model, data.x_train, data.y_train, training.labels_for(config, data.y_train, data.classes))
     if data.features == 2:
@@ -203,9 +212,13 @@ def softmax_trial(config, seed):
     p, q = np.array(CE_TARGETS, "float64"), np.array(CE_PREDICTIONS, "float64")
     per_sample = losses.categorical_crossentropy(p, q)
     by_formula = -(p * np.log(q)).sum(axis=1)
-    right = np.linspace(0.05, 1.0, 20)
+    right = np.linspace(0.02, 1.0, 50)
     curve_q = np.stack([right, (1 - right) / 2, (1 - right) / 2], 1)
     curve_p = np.tile([1.0, 0.0, 0.0], (len(right), 1))
+    # dL/dz of the right class's logit through the softmax: cross-entropy gives q - y (its
+    # Jacobian cancels); MSE (mean over K outputs) gives q_j (g_j - sum_i g_i q_i), g = 2(q - y)/K.
+    mse_grad = 2 * (curve_q - curve_p) / curve_q.shape[1]
+    mse_logit = curve_q[:, 0] * (mse_grad[:, 0] - (mse_grad * curve_q).sum(axis=1))
     return {"metrics": {"worst_sample": int(np.argmax(per_sample)) + 1,
                         "worst_loss": float(per_sample.max()),
                         "mean_loss": float(per_sample.mean()),
@@ -215,7 +228,9 @@ def softmax_trial(config, seed):
             "table": {"targets": p, "predictions": q, "loss": per_sample},
             "series": {"right_probability": right,
                        "cross_entropy": losses.categorical_crossentropy(curve_p, curve_q),
-                       "mse": losses.mean_squared_error(curve_p, curve_q)}}
+                       "mse": losses.mean_squared_error(curve_p, curve_q),
+                       "cross_entropy_logit_gradient": curve_q[:, 0] - 1.0,
+                       "mse_logit_gradient": mse_logit}}
 
 
 # -- §3 losses --------------------------------------------------------------------------------
@@ -267,12 +282,12 @@ def losses_trial(config, seed):
         return {"metrics": {"largest_formula_gap": max(gaps),
                             "sparse_minus_categorical": animals["sparse"] - animals["categorical"]},
                 **worked}
-    model, data, history, recorder = training.train(config, seed)
-    curves = training.curves(history, recorder)
-    return {"metrics": {**training.final_metrics(history, recorder),
+    trained = training.train(config, seed)
+    curves = training.curves(trained.history, trained.recorder)
+    return {"metrics": {**training.trained_metrics(trained),
                         "epochs_to_90": training.first_epoch_reaching(
                             curves["test_accuracy"], 0.9)},
-            "series": curves}
+            "series": curves, "rate_search": trained.rate_search}
 
 
 # -- §4 symmetry ------------------------------------------------------------------------------
@@ -337,19 +352,71 @@ def init_compare_trial(config, seed):
                             "final_batch_loss": float(np.mean(batch_losses[-20:])),
                             "diverged": int(not np.all(np.isfinite(batch_losses)))},
                 "series": {"batch_loss": batch_losses}}
+    rates = config.get("learning_rate_grid") or [config["learning_rate"]]
+    runs = []
+    for rate in rates:
+        utils.set_random_seed(seed)             # every rate starts from the same weights
+        runs.append(_notes_fit({**config, "learning_rate": rate}, data))
+    best = max(range(len(runs)), key=lambda i: runs[i]["score"])
+    chosen = runs[best]
+    result = {"metrics": {**chosen["metrics"],
+                          "learning_rate": training.effective_learning_rate(chosen["model"])},
+              "series": chosen["series"]}
+    if len(rates) > 1:
+        result["rate_search"] = {"rates": rates, "chosen": rates[best],
+                                 "val_accuracy": [r["score"][0] for r in runs],
+                                 "test_accuracy": [r["metrics"]["test_accuracy"] for r in runs]}
+    return result
+
+
+def _notes_fit(config, data):
+    """The notes' fit: validation_data = the 50 held-out samples, accuracy as a metric."""
+    model = training.compile_mlp(training.build_mlp(config, data), config)
     model.compile(optimizer=model.optimizer, loss=model.loss, metrics=["accuracy"])
-    history = model.fit(data.x_train, data.y_train, batch_size=config["batch_size"],
-                        epochs=config["epochs"], verbose=0,
-                        validation_data=(data.x_valid, data.y_valid))
+    with np.errstate(all="ignore"):
+        history = model.fit(data.x_train, data.y_train, batch_size=config["batch_size"],
+                            epochs=config["epochs"], verbose=0,
+                            validation_data=(data.x_valid, data.y_valid))
     loss, accuracy = training.measure(model, data.x_test, data.y_test, data.y_test)
     series = {k: history.history[k] for k in ("loss", "accuracy", "val_loss", "val_accuracy")}
-    return {"metrics": {"test_accuracy": accuracy, "test_loss": loss,
+    val_loss = series["val_loss"][-1]
+    score = (series["val_accuracy"][-1], -val_loss if np.isfinite(val_loss) else -np.inf)
+    return {"model": model, "score": score, "series": series,
+            "metrics": {"test_accuracy": accuracy, "test_loss": loss,
                         "val_accuracy": series["val_accuracy"][-1],
-                        "diverged": int(not np.all(np.isfinite(series["loss"])))},
-            "series": series}
+                        "diverged": int(not np.all(np.isfinite(series["loss"])))}}
 
 
 # -- §4 exploding gradients and §beyond deep ReLU ---------------------------------------------
+class BatchRecorder(callbacks.Callback):
+    """Per batch, for the first ``limit`` batches and until the first non-finite one: the
+    batch's own loss (from fit's running mean: l_k = k m_k - (k - 1) m_(k-1) within an epoch)
+    and the norm of every Dense kernel's gradient of that step."""
+
+    def __init__(self, limit):
+        super().__init__()
+        self.limit = limit
+        self.losses, self.norms = [], []
+        self.previous = 0.0
+        self.broken = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.previous = 0.0
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.broken or len(self.losses) >= self.limit:
+            return
+        running = float((logs or {}).get("loss", float("nan")))
+        with np.errstate(all="ignore"):
+            loss = (batch + 1) * running - batch * self.previous
+            norms = [float(np.linalg.norm(layer.grads[0])) for layer in self.model.layers
+                     if getattr(layer, "kernel", None) is not None]
+        self.previous = running
+        self.losses.append(loss)
+        self.norms.append(norms)
+        self.broken = not (np.isfinite(loss) and np.all(np.isfinite(norms)))
+
+
 def scale_trial(config, seed):
     """Train with a Probe; the kernel-gradient norm of every layer at the start (a fixed batch
     of ``samples``), the curves, and diagnose's findings."""
@@ -360,8 +427,12 @@ def scale_trial(config, seed):
         start_norms = training.gradient_norms(probe_model, data.x_train[:config["samples"]],
                                               data.y_train[:config["samples"]])
         utils.set_random_seed(seed)          # the trained model starts from the same weights
-    model, data, history, recorder = training.train(config, seed, _probe_callbacks())
+    batches = BatchRecorder(config.get("record_batches", 0))
+    model, data, history, recorder = training.train(config, seed, _probe_callbacks() + [batches])
     curves = training.curves(history, recorder)
+    if batches.losses:
+        curves["batch_loss"] = batches.losses
+        curves["batch_gradient_norms"] = batches.norms
     metrics = {**training.final_metrics(history, recorder),
                "first_loss": history.history["loss"][0],
                "epochs_to_50": training.first_epoch_reaching(curves["test_accuracy"], 0.5),
@@ -376,10 +447,11 @@ def scale_trial(config, seed):
 # -- the user's own grid ----------------------------------------------------------------------
 def compare_trial(config, seed):
     """Any MLP the options of ``glassnet compare`` describe, trained with a Probe."""
-    model, data, history, recorder = training.train(config, seed, _probe_callbacks())
-    return {"metrics": {**training.final_metrics(history, recorder),
-                        "params": model.count_params()},
-            "series": training.curves(history, recorder), "findings": _findings(history)}
+    trained = training.train(config, seed, _probe_callbacks)
+    return {"metrics": {**training.trained_metrics(trained),
+                        "params": trained.model.count_params()},
+            "series": training.curves(trained.history, trained.recorder),
+            "findings": _findings(trained.history), "rate_search": trained.rate_search}
 
 
 def _text(en, ko):
@@ -387,6 +459,22 @@ def _text(en, ko):
 
 
 DIGITS = {"dataset": "digits", "scale": 16, "batch_size": 32}
+# Rates each arm chooses from on the validation split (a factor ~3 apart around the default).
+ADAM_RATES = [0.0003, 0.001, 0.003]
+SGD_RATES = [0.03, 0.1, 0.3, 1.0]
+TOY_ADAM_RATES = [0.003, 0.01, 0.03]
+# depth: trained to convergence (early stopping on the validation loss, best weights kept);
+# 452 units in one hidden layer hold as many parameters as 8 hidden layers of 64 (33,910 vs
+# 33,930), the arm that separates depth from parameter count.
+DEPTH = {**DIGITS, "width": 64, "activation": "relu", "init": "he_normal", "optimizer": "adam",
+         "learning_rate": None, "learning_rate_grid": ADAM_RATES, "epochs": 150,
+         "patience": 10}
+EQUAL_PARAMETERS_WIDTH = 452
+# The notes' initializer experiment as written: raw pixels, optimizer="sgd" (rate 0.01); Keras's
+# "RandomNormal" is N(0, 0.05^2).
+NOTES = {"dataset": "digits", "scale": None, "part": "notes", "hidden": [300, 100],
+         "activation": "relu", "loss": "sparse_categorical_crossentropy", "optimizer": "sgd",
+         "learning_rate": None, "batch_size": 32, "epochs": 20}
 
 CATALOGUE = (
     Experiment(
@@ -397,8 +485,8 @@ CATALOGUE = (
         _text("test accuracy and loss by depth (mean and 95% band over seeds); the first "
               "layer's kernels as 8x8 images; activation statistics per layer",
               "깊이별 테스트 정확도와 손실(시드 평균과 95% 구간), 첫 층의 가중치를 8x8 이미지로, 층별 활성화 통계"),
-        grid({**DIGITS, "width": 64, "activation": "relu", "init": "he_normal",
-              "optimizer": "adam", "learning_rate": None, "epochs": 20}, depth=[1, 2, 4, 8]),
+        grid(DEPTH, depth=[1, 2, 4, 8])
+        + ({**DEPTH, "depth": 1, "width": EQUAL_PARAMETERS_WIDTH},),
         depth_trial),
     Experiment(
         "vanishing", _text("§2 Activation functions", "2절 활성화 함수"),
@@ -421,11 +509,13 @@ CATALOGUE = (
               "activation on those and on digits",
               "moons·circles·spirals·xor의 결정 경계, 각 활성화 함수의 테스트 정확도(digits 포함)"),
         grid({"batch_size": 32, "depth": 2, "width": 16, "init": "glorot_uniform",
-              "optimizer": "adam", "learning_rate": 0.01, "epochs": 60, "n_samples": 400},
+              "optimizer": "adam", "learning_rate": None, "learning_rate_grid": TOY_ADAM_RATES,
+              "epochs": 60, "n_samples": 400},
              dataset=["moons", "circles", "spirals", "xor"],
              activation=["sigmoid", "tanh", "relu", "leaky_relu", "elu", "linear"])
         + grid({**DIGITS, "depth": 2, "width": 64, "init": "glorot_uniform",
-                "optimizer": "adam", "learning_rate": None, "epochs": 15},
+                "optimizer": "adam", "learning_rate": None, "learning_rate_grid": ADAM_RATES,
+                "epochs": 15},
                activation=["sigmoid", "tanh", "relu", "leaky_relu", "elu", "linear"]),
         activations_trial),
     Experiment(
@@ -450,6 +540,11 @@ CATALOGUE = (
         + grid({**DIGITS, "part": "training", "depth": 2, "width": 64,
                 "init": "glorot_uniform", "optimizer": "sgd", "learning_rate": 0.1,
                 "epochs": 20},
+               activation=["sigmoid", "relu"],
+               loss=["mean_squared_error", "categorical_crossentropy"])
+        + grid({**DIGITS, "part": "training", "depth": 2, "width": 64,
+                "init": "glorot_uniform", "optimizer": "sgd", "learning_rate": None,
+                "learning_rate_grid": SGD_RATES, "epochs": 20},
                activation=["sigmoid", "relu"],
                loss=["mean_squared_error", "categorical_crossentropy"]),
         losses_trial),
@@ -485,10 +580,9 @@ CATALOGUE = (
         _text("accuracy and loss curves with 95% bands for the notes' model on raw digits, "
               "and Deep Learning from Scratch 6.2.4's version (std 0.01 vs Xavier vs He)",
               "원본 digits에서 노트의 모델의 정확도·손실 곡선(95% 구간), 밑바닥부터 시작하는 딥러닝 6.2.4판(표준편차 0.01 vs Xavier vs He)"),
-        grid({"dataset": "digits", "scale": None, "part": "notes", "hidden": [300, 100],
-              "activation": "relu", "loss": "sparse_categorical_crossentropy",
-              "optimizer": "sgd", "learning_rate": None, "batch_size": 32, "epochs": 20},
-             init=["glorot_uniform", "RandomNormal", "he_normal"])
+        grid(NOTES, init=["glorot_uniform", "RandomNormal", "he_normal"])
+        + grid({**NOTES, "part": "notes-own-rate", "learning_rate_grid": [0.003, 0.01, 0.03]},
+               init=["glorot_uniform", "RandomNormal", "he_normal"])
         + grid({**DIGITS, "part": "dlfs", "hidden": [100, 100, 100, 100],
                 "activation": "relu", "optimizer": "sgd", "learning_rate": 0.01,
                 "batch_size": 128, "iterations": 2000},
@@ -502,8 +596,14 @@ CATALOGUE = (
               "diagnose's findings, for He init and two too-large RandomNormal scales",
               "He 초기화와 너무 큰 RandomNormal 두 가지의 시작 시 층별 그래디언트 크기, 손실 곡선, 발산 여부, diagnose의 진단"),
         grid({**DIGITS, "depth": 6, "width": 64, "activation": "relu", "optimizer": "sgd",
-              "learning_rate": 0.01, "epochs": 10, "samples": 256},
-             init=["he_normal", random_normal(0.5), random_normal(2.0)]),
+              "learning_rate": 0.01, "epochs": 10, "samples": 256, "record_batches": 80},
+             init=["he_normal", random_normal(0.5), random_normal(2.0)])
+        + ({**DIGITS, "depth": 6, "width": 64, "activation": "relu", "optimizer": "sgd",
+            "learning_rate": 0.01, "clipnorm": 1.0, "epochs": 10, "samples": 256,
+            "record_batches": 80, "init": random_normal(0.5)},
+           {**DIGITS, "depth": 6, "width": 64, "activation": "relu", "optimizer": "sgd",
+            "learning_rate": 1e-4, "epochs": 10, "samples": 256, "record_batches": 80,
+            "init": random_normal(0.5)}),
         scale_trial),
     Experiment(
         "deep-relu", _text("beyond the notes: He et al. 2015", "노트 밖: He 외 2015"),

@@ -1,5 +1,10 @@
-"""The report: ``DIR/index.html`` (one self-contained page), ``DIR/results.json`` and the
-figures as PNG files beside them.
+"""The report: ``DIR/index.html`` (``DIR/index.ko.html`` in Korean, each page linking to the
+other), ``DIR/results.json`` and the figures as PNG files beside them.
+
+The page covers every trial stored in ``DIR`` (``gather``), whichever experiments this run
+named: running one experiment again re-renders the whole page, and a page in the other
+language is drawn from the stored trials without training anything. ``results.json`` holds
+the trials and the ``comparisons`` behind every verdict (``comparisons.py``).
 
 The page needs nothing but itself: figures are inline PNGs (``data:`` URIs), styles are
 inline, and a Korean report carries the Hangul glyphs it uses as an inline font (a subset of
@@ -13,20 +18,27 @@ from pathlib import Path
 
 from .. import __version__
 from . import figures
-from .analyses import ANALYSES
+from .analyses import ANALYSES, PLANS
+from .comparisons import compare_all
 from .experiments import CATALOGUE
-from .store import write_atomic
+from .store import TrialStore, write_atomic
+
+PAGES = {"en": "index.html", "ko": "index.ko.html"}
 
 TEXT = {
     "title": {"en": "glassnet lab report", "ko": "glassnet 실험 보고서"},
     "intro": {"en": "Each lesson of Chapter 7 (deep neural networks) as an experiment run over "
                     "{seeds} seed(s); curves show the mean over seeds with a 95% band, tables "
                     "mean ± the 95% interval (Student's t). Every conclusion is written from the "
-                    "numbers measured here. Results: results.json; figures: PNG files beside "
-                    "this page.",
-              "ko": "7장(심층 신경망)의 각 내용을 시드 {seeds}개로 반복한 실험으로 보인다. 곡선은 시드 "
-                    "평균과 95% 구간, 표는 평균 ± 95% 구간(스튜던트 t)이다. 모든 결론은 여기서 측정한 "
-                    "수치로 쓴다. 결과: results.json, 그림: 이 페이지 옆의 PNG 파일."},
+                    "numbers measured here. Two settings are compared by their paired per-seed "
+                    "difference (same data split, same shuffles): 'better' or 'worse' when its "
+                    "95% interval excludes 0, 'undecided' otherwise, with the seeds that would "
+                    "likely decide it. Results: results.json; figures: PNG files beside this page.",
+              "ko": "7장(심층 신경망)의 내용을 하나씩 실험으로 옮겨, 시드 {seeds}개로 반복해 측정했다. 곡선은 "
+                    "시드 평균과 95% 구간, 표는 평균 ± 95% 구간(스튜던트 t)이다. 결론은 모두 여기서 잰 "
+                    "수치에서 나온다. 두 설정의 비교는 같은 시드끼리 짝지은 차이로 하며, 그 95% 신뢰구간이 "
+                    "0을 포함하면 '판정 보류'로 적고 판정에 필요한 시드 수를 함께 적는다. 결과: "
+                    "results.json, 그림: 이 페이지 옆의 PNG 파일."},
     "intro_compare": {
         "en": "Your grid (glassnet compare): every combination of the settings run over {seeds} "
               "seed(s); curves show the mean over seeds with a 95% band, tables mean ± the 95% "
@@ -50,6 +62,10 @@ TEXT = {
     "setup": {"en": "Setup", "ko": "설정"},
     "results": {"en": "Results", "ko": "결과"},
     "conclusion": {"en": "Conclusion", "ko": "결론"},
+    "other": {"en": "한국어 보고서: index.ko.html (written by the same command with --lang ko, "
+                    "from these stored trials)",
+              "ko": "English report: index.html (같은 명령을 --lang en으로 실행하면 저장된 시행으로 "
+                    "만든다)"},
     "footer": {"en": "glassnet {version}; {count} trials; every trial ran on one BLAS thread "
                      "with its seed, so rerunning gives the same numbers.",
                "ko": "glassnet {version}; 시행 {count}개; 모든 시행은 BLAS 스레드 하나와 고정된 "
@@ -62,36 +78,67 @@ def catalogue_rows(experiments=CATALOGUE, lang="en"):
     return [(e.id, e.question[lang], e.section[lang], e.shows[lang]) for e in experiments]
 
 
-def write_results(records, out_dir):
-    """``results.json``: every trial's record without its raw arrays, in run order."""
+def gather(out_dir, experiments, quick=False):
+    """Every trial stored under ``out_dir/trials/`` that belongs to one of ``experiments``:
+    written by this glassnet version, for a setting the experiment has now (``quick`` ones
+    for a --quick run), with an intact key. Any seeds a run stored count, so a page drawn
+    after ``--seeds 10`` keeps all ten. Returned in catalogue order (settings, then seeds)."""
+    out = []
+    for experiment in experiments:
+        settings = experiment.configs(quick)
+        # the store checks each file (type, size, JSON, fields, key, checksum; issue 12)
+        stored = [record for record in TrialStore(out_dir).stored(experiment.id)
+                  if record["config"] in settings]
+        stored.sort(key=lambda r: (settings.index(r["config"]), r["seed"]))
+        out.extend(stored)
+    return out
+
+
+def comparisons_of(experiment_id, records):
+    """The comparison records of one experiment's trials (its analysis's plans)."""
+    plans = PLANS.get(experiment_id)
+    return compare_all(records, experiment_id, plans(records)) if plans else []
+
+
+def write_results(records, out_dir, comparisons=()):
+    """``results.json``: every trial's record without its raw arrays, in catalogue order,
+    and the comparisons behind every verdict."""
     trials = [{k: v for k, v in record.items() if k != "arrays"} for record in records]
     path = Path(out_dir) / "results.json"
-    write_atomic(path, json.dumps({"glassnet": __version__, "trials": trials}, indent=1,
-                                   allow_nan=False).encode())
+    write_atomic(path, json.dumps({"glassnet": __version__, "trials": trials,
+                                   "comparisons": list(comparisons)},
+                                  indent=1, allow_nan=False).encode())
     return path
 
 
-def write_report(experiments, records, out_dir, lang="en", seeds=None, quick=False):
-    """Analyse the ``records`` of each of ``experiments`` and write index.html, the PNGs and
-    results.json under ``out_dir``; return the path of index.html. ``quick`` (the sizes of
-    ``--quick``) puts a warning at the top that the numbers mean little."""
-    if lang not in ("en", "ko"):
+def write_report(experiments, records, out_dir, lang="en", seeds=None, quick=False,
+                 phase=None):
+    """Analyse the ``records`` of each of ``experiments`` and write the page of ``lang``
+    (index.html or index.ko.html), the PNGs and results.json under ``out_dir``; return the
+    page's path. ``quick`` (the sizes of ``--quick``) puts a warning at the top that the
+    numbers mean little. ``phase(text)`` hears what is being drawn."""
+    if lang not in PAGES:
         raise ValueError(f"--lang must be 'en' or 'ko', got {lang!r}.")
+    phase = phase or (lambda text: None)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_results(records, out_dir)
+    present = [e for e in experiments if any(r["experiment"] == e.id for r in records)]
+    comparisons = [c for e in present for c in comparisons_of(
+        e.id, [r for r in records if r["experiment"] == e.id])]
+    write_results(records, out_dir, comparisons)
     parts = []
+    suffix = "" if lang == "en" else f".{lang}"
     with figures.style(lang):
-        for experiment in experiments:
+        for number, experiment in enumerate(present, start=1):
+            phase(f"drawing the report: {experiment.id} ({number}/{len(present)})")
             mine = [r for r in records if r["experiment"] == experiment.id]
-            if not mine:
-                continue
             section = ANALYSES[experiment.id](mine, lang)
             for figure in section.figures:
-                write_atomic(out_dir / f"{figure.name}.png", figure.png)
+                write_atomic(out_dir / f"{figure.name}{suffix}.png", figure.png)
             parts.append(_section_html(experiment, section, len(mine), lang))
-    page = _page(experiments, records, parts, lang, seeds, quick)
-    path = out_dir / "index.html"
+    phase(f"writing {PAGES[lang]}")
+    page = _page(present, records, parts, lang, seeds, quick)
+    path = out_dir / PAGES[lang]
     write_atomic(path, page.encode("utf-8"))
     return path
 
@@ -170,10 +217,17 @@ footer { margin-top: 3em; color: #777; font-size: 0.85em; }
 
 
 def _page(experiments, records, parts, lang, seeds, quick=False):
-    seeds = seeds or max((r["seed"] for r in records), default=0) + 1
-    intro = "intro_compare" if all(e.id == "compare" for e in experiments) else "intro"
+    seeds = max(seeds or 0, max((r["seed"] for r in records), default=0) + 1)
+    intro = "intro_compare" if experiments and all(e.id == "compare" for e in experiments) \
+        else "intro"
+    title = _t("title", lang)
+    if intro == "intro_compare":
+        title = "glassnet compare: " + _grid_title(records)
     warning = f'<p class="quick">{_t("quick", lang)}</p>' if quick else ""
-    body = "\n".join([f"<h1>{_t('title', lang)}</h1>", warning,
+    other = PAGES["ko" if lang == "en" else "en"]
+    link = (f'<p class="other"><a href="{other}" hreflang="{"ko" if lang == "en" else "en"}">'
+            f'{_escape(_t("other", lang))}</a></p>')
+    body = "\n".join([f"<h1>{_escape(title)}</h1>", link, warning,
                       f"<p>{_t(intro, lang, seeds=seeds)}</p>",
                       _catalogue_html(experiments, records, lang), *parts,
                       f"<footer>{_t('footer', lang, version=__version__, count=len(records))}"
@@ -186,8 +240,22 @@ def _page(experiments, records, parts, lang, seeds, quick=False):
     style = STYLE.replace("{family}", family)
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{_t('title', lang)}</title>\n<style>{font_face}{style}</style>\n</head>\n"
+            f"<title>{_escape(title)}</title>\n<style>{font_face}{style}</style>\n</head>\n"
             f"<body>\n{body}\n</body>\n</html>\n")
+
+
+def _grid_title(records):
+    """'activation relu / tanh x init glorot_uniform / he_normal': what the user's grid varies."""
+    configs = []
+    for record in records:
+        if record["config"] not in configs:
+            configs.append(record["config"])
+    parts = []
+    for key in (configs[0] if configs else {}):
+        seen = list(dict.fromkeys(str(c.get(key)) for c in configs))
+        if len(seen) > 1:
+            parts.append(f"{key} {' / '.join(seen)}")
+    return " x ".join(parts) or "one setting"
 
 
 def _hangul_font_face(text):

@@ -23,6 +23,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 import sys
+import threading
 import time
 
 from .. import __version__
@@ -367,25 +368,76 @@ def default_jobs():
 
 
 class ProgressBar:
-    """A bar over trials on a terminal; a line every 10% elsewhere (logs stay short)."""
+    """Progress of a lab run on ``stream`` (stderr). On a terminal: a bar over trials, redrawn
+    as trials finish and every second. Elsewhere (a log, CI): a line at every tenth of the
+    trials and at least every ``every`` seconds while trials run, so a log never goes quiet.
+    ``phase(text)`` prints a line for each step after the trials ('drawing the report...')."""
 
-    def __init__(self, stream=None, width=30):
+    def __init__(self, stream=None, width=30, every=10.0):
         self.stream = stream or sys.stderr
         self.width = width
+        self.every = every
         self.interactive = getattr(self.stream, "isatty", lambda: False)()
         self.start = time.perf_counter()
         self.last_tenth = -1
+        self.last_line = self.start
+        self.state = (0, 0)
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.ticker = None
 
     def __call__(self, done, total):
         if total == 0:
             return
+        with self.lock:
+            self.state = (done, total)
+            tenth = 10 * done // total
+            if self.interactive or tenth > self.last_tenth \
+                    or time.perf_counter() - self.last_line >= self.every:
+                self.last_tenth = max(self.last_tenth, tenth)
+                self._write(done, total)
+        if done < total and self.ticker is None:
+            self.ticker = threading.Thread(target=self._tick, name="glassnet-progress",
+                                           daemon=True)
+            self.ticker.start()
+        if done >= total:
+            self.stopped.set()
+
+    def _line(self, done, total):
         elapsed = time.perf_counter() - self.start
         filled = self.width * done // total
-        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} trials "
+        return (f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} trials "
                 f"{elapsed:.0f}s")
+
+    def _write(self, done, total):
+        line = self._line(done, total)
         if self.interactive:
             self.stream.write("\r" + line + ("\n" if done == total else ""))
             self.stream.flush()
-        elif 10 * done // total > self.last_tenth:
-            self.last_tenth = 10 * done // total
+        else:
             print(line, file=self.stream, flush=True)
+        self.last_line = time.perf_counter()
+
+    def _tick(self):
+        """While trials run: redraw the bar every second on a terminal; elsewhere print a
+        line when ``every`` seconds passed without one."""
+        while not self.stopped.wait(1.0 if self.interactive else min(1.0, self.every / 4)):
+            with self.lock:
+                done, total = self.state
+                if done >= total:
+                    return
+                if self.interactive or time.perf_counter() - self.last_line >= self.every:
+                    self._write(done, total)
+
+    def phase(self, text):
+        """A line for one step of the run ('drawing the report: depth (1/10)')."""
+        with self.lock:
+            done, total = self.state
+            if self.interactive and 0 < done < total:
+                self.stream.write("\n")                 # leave an unfinished bar's line
+            elapsed = time.perf_counter() - self.start
+            print(f"{text}... ({elapsed:.0f}s)", file=self.stream, flush=True)
+            self.last_line = time.perf_counter()
+
+    def close(self):
+        self.stopped.set()

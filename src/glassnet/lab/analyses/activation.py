@@ -2,15 +2,31 @@
 import numpy as np
 
 from .. import figures
-from .common import Say, Section, Table, color, findings_summary, first_seed, fmt, \
-    groups, mean, number, percent, separation, values
+from .common import Plan, Say, Section, Table, color, comparison_table, findings_summary, \
+    first_seed, fmt, groups, judge, mean, number, percent, values, verdict_sentence
+
+
+def vanishing_plans(records):
+    """ReLU against sigmoid at every depth (the notes' remedy against the problem)."""
+    depths = sorted({r["config"]["depth"] for r in records})
+    return [Plan("test_accuracy", {"activation": "relu", "depth": d},
+                 {"activation": "sigmoid", "depth": d}) for d in depths]
+
+
+def activations_plans(records):
+    """Every activation against linear (no nonlinearity: the baseline) on every data set."""
+    settings = list(dict.fromkeys((r["config"]["dataset"], r["config"]["activation"])
+                                  for r in records))
+    return [Plan("test_accuracy", {"dataset": d, "activation": a},
+                 {"dataset": d, "activation": "linear"})
+            for d, a in settings if a != "linear" and (d, "linear") in settings]
 
 
 def vanishing(records, lang):
     say = Say(lang)
     config = records[0]["config"]
     by_setting = groups(records, "activation", "depth")
-    section = Section(setup=say(
+    section = Section(comparisons=judge(records, "vanishing", vanishing_plans(records)), setup=say(
         f"digits (pixels / 16), {config['width']} units per hidden layer, glorot_uniform "
         f"(Keras's default), SGD learning rate {config['learning_rate']}, batch "
         f"{config['batch_size']}, {config['epochs']} epochs. Gradient norms ||dL/dW|| of every "
@@ -59,7 +75,7 @@ def vanishing(records, lang):
         say("First layer's gradient norm divided by the last layer's (1 = no shrinking), and "
             "accuracy", "첫 층 그래디언트 크기 / 마지막 층 그래디언트 크기(1 = 줄어들지 않음)와 정확도"),
         [say("activation", "활성화"), say("hidden layers", "은닉층 수"),
-         say("ratio at start", "시작 시 비율"), say("ratio at end", "끝 비율"),
+         say("ratio before training", "학습 전 비율"), say("ratio after training", "학습 후 비율"),
          say("test accuracy", "테스트 정확도"), say("diagnose (seeds)", "diagnose 진단(시드 수)")],
         rows))
     deepest = depths[-1]
@@ -83,8 +99,45 @@ def vanishing(records, lang):
             [say("layer", "층"), say("mean f'(z)", "평균 f'(z)"),
              say("product of f' from this layer to the top", "이 층부터 맨 위까지 f'의 곱"),
              "||dL/dW||"], rows))
+    section.tables.append(comparison_table(
+        section.comparisons, say, lambda s: f"{s['activation']}, {s['depth']}",
+        {"test_accuracy": say("test accuracy", "테스트 정확도")}))
     section.conclusion = _vanishing_conclusion(by_setting, deepest, say)
+    section.conclusion += [verdict_sentence(
+        c, say, say(f"ReLU, {c['arm']['depth']} layers", f"ReLU {c['arm']['depth']}층"),
+        say(f"sigmoid, {c['reference']['depth']} layers", f"시그모이드 {c['reference']['depth']}층"),
+        (say("test accuracy", "테스트 정확도"),) * 2) for c in section.comparisons]
+    section.conclusion.append(_why_relu_level(by_setting, deepest, say))
     return section
+
+
+def _why_relu_level(by_setting, deepest, say):
+    """Why ReLU's product of mean f' falls while its measured ||dL/dW|| stays level."""
+    runs = by_setting.get(("relu", deepest))
+    chain = first_seed(runs).get("chain") if runs else None
+    if not chain:
+        return ""
+    norms = first_seed(runs)["series"]["gradient_norms"][0]
+    product = chain["product_to_output"][0]
+    return say(
+        f"Why ReLU's product of mean f′ falls to {number(product)} at layer 1 while its "
+        f"measured ||dL/dW|| stays level ({number(norms[0])} at layer 1, {number(norms[-2])} at "
+        f"layer {len(norms) - 1}): a layer's kernel gradient is its input times the error "
+        f"arriving from above, dL/dW_l = a_(l−1)ᵀ δ_l. The mean of f′ is not the gain a layer "
+        f"applies to δ: that gain is about sqrt(fan_out · Var(W) · E[f′²]), 1/√2 for ReLU "
+        f"with glorot_uniform here, and the forward activations a_(l−1) shrink by the same "
+        f"factor going up. Low layers get a smaller δ but a larger input, high layers "
+        f"the reverse, so their product, the gradient each layer sees, stays about the same. "
+        f"Sigmoid's gain is smaller (f′ ≤ 0.25 and its outputs do not shrink to compensate), "
+        f"so its gradients do fall layer by layer.",
+        f"ReLU의 평균 f′의 곱은 1층에서 {number(product)}까지 떨어지는데, 측정한 ||dL/dW||는 "
+        f"비슷하게 유지된다(1층 {number(norms[0])}, {len(norms) - 1}층 {number(norms[-2])}). 그 "
+        f"이유: 한 층의 커널 그래디언트는 그 층의 입력과 위에서 내려온 오차의 곱, dL/dW_l = a_(l−1)ᵀ "
+        f"δ_l이다. 평균 f′은 층이 δ에 곱하는 배율이 아니다. 그 배율은 대략 sqrt(fan_out · Var(W) · "
+        f"E[f′²])로, 여기서 glorot_uniform을 쓴 ReLU는 1/√2이고, 순전파의 활성화 a_(l−1)도 위로 갈수록 "
+        f"같은 비율로 작아진다. 아래층은 δ가 작은 대신 입력이 크고 위층은 그 반대라서, 둘의 곱인 "
+        f"그래디언트는 층마다 거의 같다. 시그모이드는 배율이 더 작아서(f′ ≤ 0.25이고 출력이 그만큼 "
+        f"줄지 않음) 그래디언트가 층마다 줄어든다.")
 
 
 def _through_training(section, by_setting, deepest, say):
@@ -139,11 +192,13 @@ def _vanishing_conclusion(by_setting, deepest, say):
     elif ratio_s < ratio_r:
         paragraphs.append(say(
             f"Test accuracy after training: sigmoid {percent(mean(accuracy_s))}, ReLU "
-            f"{percent(mean(accuracy_r))}; {separation(say, accuracy_s, accuracy_r)}. The data "
-            f"agree with the notes: ReLU keeps the gradient alive where sigmoid lets it vanish.",
+            f"{percent(mean(accuracy_r))} (the paired comparison below says whether this is "
+            f"beyond seed noise). The gradients agree with the notes: ReLU keeps the gradient "
+            f"alive where sigmoid lets it vanish.",
             f"학습 후 테스트 정확도: 시그모이드 {percent(mean(accuracy_s))}, ReLU "
-            f"{percent(mean(accuracy_r))}; {separation(say, accuracy_s, accuracy_r)}. 데이터는 "
-            f"노트와 일치한다: 시그모이드에서는 그래디언트가 사라지지만 ReLU에서는 살아 있다."))
+            f"{percent(mean(accuracy_r))}(시드 변동을 넘는지는 아래의 짝지은 비교가 말해 준다). "
+            f"그래디언트는 노트와 일치한다: 시그모이드에서는 그래디언트가 사라지지만 ReLU에서는 살아 "
+            f"있다."))
     else:
         paragraphs.append(say(
             "Here the ReLU network's gradient shrinks at least as much as the sigmoid one's; "
@@ -194,35 +249,54 @@ def activations(records, lang):
     toy = [d for d in datasets if d != "digits"]
     names = [a for a in ACTIVATION_ORDER if any(a == b for _, b in by_setting)]
     toy_config = next((r["config"] for r in records if r["config"]["dataset"] != "digits"), {})
-    section = Section(setup=say(
-        f"2-D sets: {toy_config.get('n_samples')} points, 70/30 split, {toy_config.get('depth')} "
-        f"hidden layers of {toy_config.get('width')} units, Adam learning rate "
-        f"{toy_config.get('learning_rate')}, {toy_config.get('epochs')} epochs. Digits: 2 hidden "
-        f"layers of 64, Adam, 15 epochs. Only the hidden activation changes.",
-        f"2차원 데이터: 점 {toy_config.get('n_samples')}개, 70/30 분할, 은닉층 "
-        f"{toy_config.get('depth')}개(각 {toy_config.get('width')}개), Adam 학습률 "
-        f"{toy_config.get('learning_rate')}, {toy_config.get('epochs')} 에폭. digits: 은닉층 2개(각 "
-        f"64개), Adam, 15 에폭. 은닉층의 활성화 함수만 바꾼다."))
+    digits_config = next((r["config"] for r in records if r["config"]["dataset"] == "digits"),
+                         {})
+    section = Section(comparisons=judge(records, "activations", activations_plans(records)),
+                      setup=say(
+        f"2-D sets: {toy_config.get('n_samples')} points, 70/30 split (a fifth of the training "
+        f"part held out for validation), {toy_config.get('depth')} hidden layers of "
+        f"{toy_config.get('width')} units, Adam, {toy_config.get('epochs')} epochs, each "
+        f"activation choosing its own learning rate from {toy_config.get('learning_rate_grid')} "
+        f"on the validation points. Digits: {digits_config.get('depth')} hidden layers of "
+        f"{digits_config.get('width')}, Adam with a rate from "
+        f"{digits_config.get('learning_rate_grid')}, {digits_config.get('epochs')} epochs. Only "
+        f"the hidden activation changes. One small net and one budget: a verdict here is about "
+        f"this setting, not a ranking of activations in general.",
+        f"2차원 데이터: 점 {toy_config.get('n_samples')}개, 70/30 분할(학습 부분의 5분의 1은 검증용), "
+        f"은닉층 {toy_config.get('depth')}개(각 {toy_config.get('width')}개), Adam, "
+        f"{toy_config.get('epochs')} 에폭, 활성화 함수마다 학습률을 "
+        f"{toy_config.get('learning_rate_grid')} 중에서 검증 데이터로 고른다. digits: 은닉층 "
+        f"{digits_config.get('depth')}개(각 {digits_config.get('width')}개), 학습률을 "
+        f"{digits_config.get('learning_rate_grid')} 중에서 고른 Adam, {digits_config.get('epochs')} "
+        f"에폭. 은닉층의 활성화 함수만 바꾼다. 작은 신경망 하나와 한 가지 학습 예산의 결과이므로, "
+        f"여기의 판정은 이 설정에 대한 것이지 활성화 함수 일반의 순위가 아니다."))
+    _functions_figure(section, names, say)
     if toy:
         fig, axes = figures.figure(len(names), len(toy), width=1.9 * len(names),
                                    height=1.9 * len(toy))
         for row, dataset in enumerate(toy):
             for column, activation in enumerate(names):
                 runs = by_setting.get((dataset, activation))
-                arrays = first_seed(runs).get("arrays") if runs else None
+                shown = first_seed(runs) if runs else None
+                arrays = shown.get("arrays") if shown else None
                 if not arrays:
                     axes[row, column].axis("off")
                     continue
-                accuracy = mean(values(runs, "test_accuracy"))
+                accuracy = shown["metrics"]["test_accuracy"]
                 figures.decision_boundary(axes[row, column], arrays["boundary"],
                                           arrays["extent"], arrays["x_train"],
-                                          arrays["y_train"], f"{activation} {percent(accuracy)}")
+                                          arrays["y_train"],
+                                          say(f"{activation}, seed {shown['seed']}: "
+                                              f"{percent(accuracy)}",
+                                              f"{activation}, 시드 {shown['seed']}: "
+                                              f"{percent(accuracy)}"))
             axes[row, 0].set_ylabel(dataset)
         section.add_figure("activations-boundaries", fig, say(
-            "Decision boundaries (seed 0): colour = predicted probability of the red class, "
-            "black line = 0.5; the title gives the mean test accuracy over seeds.",
-            "결정 경계(시드 0): 색 = 빨간 클래스일 확률의 예측값, 검은 선 = 0.5. 제목은 시드 평균 "
-            "테스트 정확도."))
+            "Decision boundaries of seed 0: colour = predicted probability of the red class, "
+            "black line = 0.5; each title gives that seed's test accuracy (the table below "
+            "has the mean over seeds).",
+            "시드 0의 결정 경계: 색 = 빨간 클래스일 확률의 예측값, 검은 선 = 0.5. 제목은 그 시드의 "
+            "테스트 정확도(시드 평균은 아래 표)."))
     fig, axes = figures.figure(1, width=1.0 + 1.1 * len(names), height=0.5 + 0.45 * len(datasets))
     grid = np.array([[mean(values(by_setting.get((d, a), []), "test_accuracy"))
                       for a in names] for d in datasets])
@@ -234,79 +308,90 @@ def activations(records, lang):
     axes[0, 0].set_yticks(range(len(datasets)), datasets)
     axes[0, 0].grid(False)
     section.add_figure("activations-accuracy", fig, say(
-        "Mean test accuracy of every activation on every data set.",
-        "데이터별·활성화 함수별 평균 테스트 정확도."))
+        "Mean test accuracy over seeds of every activation on every data set.",
+        "데이터별·활성화 함수별 시드 평균 테스트 정확도."))
     section.tables.append(Table(
         say("Test accuracy (mean ± 95% interval over seeds)",
             "테스트 정확도(시드 평균 ± 95% 구간)"),
         [say("data set", "데이터")] + names,
         [[d] + [fmt(values(by_setting.get((d, a), []), "test_accuracy"), percent=True)
                 for a in names] for d in datasets]))
-    section.conclusion = _activations_conclusion(by_setting, datasets, names, say)
+    section.tables.append(comparison_table(
+        section.comparisons, say, lambda s: f"{s['dataset']}: {s['activation']}",
+        {"test_accuracy": say("test accuracy", "테스트 정확도")}))
+    section.conclusion = _activations_conclusion(section.comparisons, datasets, say)
     return section
 
 
-def _activations_conclusion(by_setting, datasets, names, say):
-    paragraphs, linear_worst, linear_good, also_poor = [], [], [], []
+def _functions_figure(section, names, say):
+    """Each activation f(z) and its derivative f'(z), from glassnet.activations."""
+    from ... import activations as functions
+    z = np.linspace(-4, 4, 401)
+    fig, axes = figures.figure(len(names), width=1.9 * len(names), height=2.0)
+    for column, name in enumerate(names):
+        f = np.asarray(functions.get(name)(z), dtype="float64")
+        ax = axes[0, column]
+        ax.plot(z, f, color=color(0), label="f(z)")
+        ax.plot(z, np.gradient(f, z), color=color(1), linestyle="--", label="f′(z)")
+        ax.set(title=name, ylim=(-1.5, 2.5), xlabel="z")
+    axes[0, 0].legend()
+    section.add_figure("activations-functions", fig, say(
+        "Each activation f(z) (solid) and its derivative f′(z) (dashed, by central differences "
+        "of glassnet's function): sigmoid's f′ is at most 0.25 and vanishes for |z| > 4; tanh's "
+        "is at most 1; ReLU's is 0 or 1; leaky ReLU and ELU keep a slope for z < 0; linear's is "
+        "1 everywhere, so stacked linear layers stay one linear map.",
+        "활성화 함수 f(z)(실선)와 도함수 f′(z)(점선, glassnet 함수의 중앙 차분). 시그모이드의 f′은 "
+        "최대 0.25이고 |z| > 4에서 거의 0, tanh는 최대 1, ReLU는 0 아니면 1, leaky ReLU와 ELU는 z < 0에서도 "
+        "기울기가 남고, 선형은 어디서나 1이라 선형 층을 쌓아도 선형 변환 하나다."))
+
+
+def _activations_conclusion(comparisons, datasets, say):
+    """Per data set: which activations beat linear beyond seed noise, which are undecided,
+    which do worse, quoted from the comparison records."""
+    paragraphs = []
     for dataset in datasets:
-        means = {a: mean(values(by_setting.get((dataset, a), []), "test_accuracy"))
-                 for a in names}
-        best, worst = _tied(means, max), _tied(means, min)
-        paragraphs.append(say(
-            f"{dataset}: best {', '.join(best)} ({percent(means[best[0]])}), worst "
-            f"{', '.join(worst)} ({percent(means[worst[0]])}).",
-            f"{dataset}: 가장 좋은 것 {', '.join(best)}({percent(means[best[0]])}), 가장 나쁜 것 "
-            f"{', '.join(worst)}({percent(means[worst[0]])})."))
-        if "linear" not in means:
+        mine = [c for c in comparisons if c["arm"]["dataset"] == dataset]
+        if not mine:
             continue
-        if means["linear"] <= means[worst[0]] + 0.005:
-            linear_worst.append(dataset)
-        elif means["linear"] >= 0.9:
-            linear_good.append(f"{dataset} {percent(means['linear'])}")
-        else:
-            also_poor.append(f"{dataset} ({', '.join(worst)} {percent(means[worst[0]])}, linear "
-                             f"{percent(means['linear'])})")
-    if "linear" in names:
+        better = [c for c in mine if c["verdict"] == "better"]
+        worse = [c for c in mine if c["verdict"] == "worse"]
+        open_ = [c for c in mine if c["verdict"] == "undecided"]
+
+        def listed(items):
+            return ", ".join(f"{c['arm']['activation']} ({100 * c['difference']:+.1f})"
+                             for c in items)
+        en = [f"{dataset}, against linear (paired difference in points):"]
+        ko = [f"{dataset}, 선형과의 비교(짝지은 차이, %p):"]
+        if better:
+            en.append(f"better beyond seed noise: {listed(better)};")
+            ko.append(f"시드 변동을 넘게 좋음: {listed(better)};")
+        if worse:
+            en.append(f"worse: {listed(worse)};")
+            ko.append(f"나쁨: {listed(worse)};")
+        if open_:
+            most = max((c["seeds_needed"] or 0) for c in open_)
+            en.append(f"undecided at {open_[0]['seeds']} seeds: {listed(open_)}"
+                      + (f" (up to --seeds {most} would likely decide them)" if most else ""))
+            ko.append(f"시드 {open_[0]['seeds']}개로는 판정 보류: {listed(open_)}"
+                      + (f"(--seeds {most}까지 늘리면 가려질 가능성이 높다)" if most else ""))
+        paragraphs.append(say(" ".join(en).rstrip(";") + ".", " ".join(ko).rstrip(";") + "."))
+    linear_matched = [d for d in datasets
+                      if all(c["verdict"] != "better" for c in comparisons
+                             if c["arm"]["dataset"] == d)]
+    if comparisons and linear_matched:
         paragraphs.append(say(
-            f"Linear is the worst (or within 0.5 points of it) on {len(linear_worst)} of "
-            f"{len(datasets)} data sets ({', '.join(linear_worst) or 'none'}): a stack of linear "
-            f"layers is one linear map, so it can do no better than a straight boundary."
-            + (f" Where it is not the worst, a straight boundary is already good: "
-               f"{', '.join(linear_good)}." if linear_good else "")
-            + (f" Elsewhere another activation does even worse than linear: "
-               f"{'; '.join(also_poor)}." if also_poor else ""),
-            f"선형은 데이터 {len(datasets)}개 중 {len(linear_worst)}개"
-            f"({', '.join(linear_worst) or '없음'})에서 가장 나쁘다(0.5%p 이내 포함). 선형 층을 "
-            f"쌓아도 하나의 선형 변환이므로 직선 경계 이상을 할 수 없다."
-            + (f" 가장 나쁘지 않은 곳은 직선 경계로도 충분한 경우다: {', '.join(linear_good)}."
-               if linear_good else "")
-            + (f" 그 밖의 곳에서는 다른 활성화 함수가 선형보다도 나쁘다: {'; '.join(also_poor)}."
-               if also_poor else "")))
-    toy = [d for d in datasets if d != "digits"]
-    for activation in ("relu", "tanh"):
-        if activation not in names or not toy:
-            continue
-        means = {d: mean(values(by_setting.get((d, activation), []), "test_accuracy"))
-                 for d in toy}
-        lowest = min(means, key=means.get)
-        if means[lowest] >= 0.9:
-            paragraphs.append(say(
-                f"{activation} separates every 2-D set (lowest: {lowest}, "
-                f"{percent(means[lowest])}), as the notes' figure shows.",
-                f"{activation}은 모든 2차원 데이터를 잘 나눈다(가장 낮은 것: {lowest}, "
-                f"{percent(means[lowest])}). 노트의 그림과 같다."))
-        else:
-            paragraphs.append(say(
-                f"{activation} does not separate every 2-D set here: on {lowest} it reaches "
-                f"{percent(means[lowest])} with this small network and budget, so the notes' "
-                f"'ReLU and tanh classify well' holds only in part.",
-                f"여기서 {activation}은 모든 2차원 데이터를 잘 나누지는 못한다: {lowest}에서 "
-                f"{percent(means[lowest])}에 그친다(이 작은 신경망과 학습 예산에서). 'ReLU와 tanh가 "
-                f"원만하게 분류한다'는 노트의 말은 일부만 맞는다."))
+            f"A stack of linear layers is one linear map, so it can only draw a straight "
+            f"boundary. Where no activation beats it beyond seed noise "
+            f"({', '.join(linear_matched)}), a straight boundary is about as good as this net "
+            f"gets; elsewhere the difference is what the nonlinearity buys.",
+            f"선형 층을 쌓아도 선형 변환 하나이므로 직선 경계밖에 그릴 수 없다. 어떤 활성화 함수도 "
+            f"시드 변동을 넘게 선형을 이기지 못하는 곳({', '.join(linear_matched)})에서는 직선 경계가 "
+            f"이 신경망이 낼 수 있는 만큼 좋고, 그 밖의 곳에서는 그 차이가 비선형성의 몫이다."))
+    elif comparisons:
+        paragraphs.append(say(
+            "A stack of linear layers is one linear map, so it can only draw a straight "
+            "boundary; on every data set here some activation beats it beyond seed noise, and "
+            "that difference is what the nonlinearity buys.",
+            "선형 층을 쌓아도 선형 변환 하나이므로 직선 경계밖에 그릴 수 없다. 여기의 모든 데이터에서 "
+            "어떤 활성화 함수가 시드 변동을 넘게 선형을 이기며, 그 차이가 비선형성의 몫이다."))
     return paragraphs
-
-
-def _tied(means, pick):
-    """The names whose mean equals the best (or worst) one as printed (to 0.1 points)."""
-    target = percent(means[pick(means, key=means.get)])
-    return [name for name, value in means.items() if percent(value) == target]

@@ -8,7 +8,9 @@ every number comes from those records.
 import dataclasses
 import math
 
+from ... import josa
 from .. import figures, stats
+from ..comparisons import Plan, compare_all  # noqa: F401  (Plan: analyses import it here)
 from ..experiments import init_label
 
 
@@ -33,6 +35,7 @@ class Section:
     figures: list = dataclasses.field(default_factory=list)
     tables: list = dataclasses.field(default_factory=list)
     conclusion: list = dataclasses.field(default_factory=list)
+    comparisons: list = dataclasses.field(default_factory=list)   # the records behind verdicts
 
     def add_figure(self, name, fig, caption):
         self.figures.append(Figure(name, figures.png_bytes(fig), caption))
@@ -131,13 +134,126 @@ def found(records, code):
     return sum(any(f["code"] == code for f in record["findings"]) for record in records)
 
 
-def separation(say, a, b):
-    """A phrase saying whether two value lists differ beyond seed noise."""
-    if stats.separated(a, b):
-        return say("the 95% intervals do not overlap", "95% 구간이 겹치지 않는다")
-    return say("the 95% intervals overlap, so this difference is within seed-to-seed noise",
-               "95% 구간이 겹치므로 이 차이는 시드에 따른 변동 범위 안이다")
-
-
 def color(index):
     return figures.COLORS[index % len(figures.COLORS)]
+
+
+# -- verdicts from comparison records (comparisons.py) ----------------------------------------
+def judge(records, experiment, plans):
+    """The comparison records of ``plans`` (those whose two sides select trials)."""
+    return compare_all(records, experiment, plans)
+
+
+def find_comparison(comparisons, arm, reference, metric="test_accuracy"):
+    """The record comparing ``arm`` with ``reference`` on ``metric``, or None."""
+    for record in comparisons:
+        if record["arm"] == arm and record["reference"] == reference \
+                and record["metric"] == metric:
+            return record
+    return None
+
+
+def _points(metric):
+    return "accuracy" in metric
+
+
+def signed(value, metric):
+    """A difference as the report prints it: '+1.2' (points of accuracy) or '-0.031'."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if _points(metric):
+        return f"{100 * value:+.1f}"
+    return ("+" if value > 0 else "") + stats.significant(value, 2)
+
+
+def unit(metric, say):
+    return say(" points", "%p") if _points(metric) else ""
+
+
+def interval_text(record, say):
+    """'+0.4 to +2.0' (or 'n/a' with one seed)."""
+    if record["ci95"] is None:
+        return say("n/a (one seed)", "없음(시드 1개)")
+    low, high = record["ci95"]
+    return f"{signed(low, record['metric'])} {say('to', '~')} {signed(high, record['metric'])}"
+
+
+def verdict_word(record, say):
+    return {"better": say("better", "더 좋음"), "worse": say("worse", "더 나쁨"),
+            "undecided": say("undecided", "판정 보류")}[record["verdict"]]
+
+
+def decide_hint(record, say):
+    """For an undecided record: how many seeds would likely decide it."""
+    needed = record["seeds_needed"]
+    if record["verdict"] != "undecided":
+        return ""
+    if needed is None:
+        return say("no practical number of seeds would decide a difference this small",
+                   "이만큼 작은 차이는 시드를 늘려도 가리기 어렵다")
+    if needed <= record["seeds"]:
+        needed = record["seeds"] + 1
+    return say(f"about {needed} seeds would likely decide it (--seeds {needed})",
+               f"이 변동이라면 시드 약 {needed}개(--seeds {needed})면 가려질 가능성이 높다")
+
+
+def verdict_sentence(record, say, arm, reference, what=None):
+    """One sentence quoting a comparison record and never saying more than it does."""
+    metric = record["metric"]
+    what_en, what_ko = what or (metric.replace("_", " "), metric.replace("_", " "))
+    n, ahead = record["seeds"], record["arm_ahead"]
+    numbers_en = (f"{signed(record['difference'], metric)}{unit(metric, say)} of {what_en} "
+                  f"(95% CI {interval_text(record, say)}, paired over {n} seeds; ahead in "
+                  f"{ahead} of {n})")
+    numbers_ko = (f"{what_ko} 차이 {signed(record['difference'], metric)}{unit(metric, say)}"
+                  f"(95% 신뢰구간 {interval_text(record, say)}, 시드 {n}개 짝지은 차이, {n}개 중 "
+                  f"{ahead}개 시드에서 앞섬)")
+    if record["verdict"] == "undecided":
+        tail_en = f"undecided at {n} seeds; {decide_hint(record, say)}."
+        tail_ko = f"시드 {n}개로는 판정 보류: {decide_hint(record, say)}."
+    else:
+        word = "better" if record["verdict"] == "better" else "worse"
+        tail_en = f"{arm} is {word} than {reference} beyond seed noise."
+        tail_ko = (f"{josa.attach(arm, '이')} {reference}보다 "
+                   f"{'좋다' if record['verdict'] == 'better' else '나쁘다'}(시드 변동을 넘는 차이).")
+    return say(f"{arm} vs {reference}: {numbers_en}: {tail_en}",
+               f"{arm} 대 {reference}: {numbers_ko}. {tail_ko}")
+
+
+def comparison_table(comparisons, say, name, what=None):
+    """The comparisons of one experiment as a table: every verdict with its numbers."""
+    rows = []
+    for record in comparisons:
+        metric = record["metric"]
+        rows.append([name(record["arm"]), name(record["reference"]),
+                     (what or {}).get(metric, metric.replace("_", " ")),
+                     str(record["seeds"]),
+                     signed(record["difference"], metric) + unit(metric, say),
+                     interval_text(record, say), verdict_word(record, say),
+                     "—" if record["verdict"] != "undecided" or record["seeds_needed"] is None
+                     else str(max(record["seeds_needed"], record["seeds"] + 1))])
+    return Table(
+        say("Comparisons: arm minus reference, paired by seed (Student's t 95% interval); "
+            "the verdict follows the metric's good direction; undecided rows give the seeds "
+            "that would likely decide them",
+            "비교: 같은 시드끼리 짝지은 차이(비교 대상 − 기준), 스튜던트 t 95% 신뢰구간. 판정은 "
+            "지표가 좋아지는 방향을 따른다. 판정 보류인 행에는 판정에 필요할 시드 수를 적었다"),
+        [say("arm", "비교 대상"), say("reference", "기준"), say("metric", "지표"),
+         say("seeds", "시드"), say("difference", "차이"), say("95% CI", "95% 신뢰구간"),
+         say("verdict", "판정"), say("seeds needed", "필요한 시드")], rows)
+
+
+def subset_name(subset):
+    """A readable name of a config subset: its values joined ('relu, mse')."""
+    return ", ".join(_short(v) for v in subset.values()) or "—"
+
+
+def _short(value):
+    if isinstance(value, dict):
+        return init_label(value)
+    if isinstance(value, list):
+        return "/".join(str(v) for v in value)
+    return str(value)
+
+
+

@@ -1,7 +1,7 @@
 """``glassnet compare``: the user's own grid, compared setting by setting."""
 from .. import figures
-from .common import Say, Section, Table, color, curves, findings_summary, fmt, mean, percent, \
-    separation, values
+from .common import Plan, Say, Section, Table, color, comparison_table, curves, \
+    findings_summary, fmt, judge, mean, percent, values, verdict_sentence
 
 
 def label(config, varying):
@@ -11,17 +11,50 @@ def label(config, varying):
     return ", ".join(parts) or "default"
 
 
-def compare(records, lang):
-    say = Say(lang)
+def _configs(records):
     configs = []
     for record in records:
         if record["config"] not in configs:
             configs.append(record["config"])
-    varying = [k for k in configs[0] if len({str(c.get(k)) for c in configs}) > 1]
-    fixed = {k: v for k, v in configs[0].items() if k not in varying}
+    return configs
+
+
+def _varying(configs):
+    return [k for k in configs[0] if len({str(c.get(k)) for c in configs}) > 1]
+
+
+def compare_plans(records):
+    """Every setting of the grid against the first one (the first value of each option)."""
+    configs = _configs(records)
+    varying = _varying(configs)
+    subsets = [{k: c.get(k) for k in varying} for c in configs]
+    return [Plan("test_accuracy", subset, subsets[0]) for subset in subsets[1:]]
+
+
+def effective(records, key, value):
+    """A setting as it ran: the learning rate the optimizer used when the config left it None."""
+    if key == "learning_rate" and value is None:
+        rates = {r["metrics"].get("learning_rate") for r in records}
+        rates.discard(None)
+        return ", ".join(f"{r:g}" for r in sorted(rates)) + " (the optimizer's default)" \
+            if rates else value
+    return value
+
+
+def compare(records, lang):
+    say = Say(lang)
+    configs = _configs(records)
+    varying = _varying(configs)
+    fixed = {k: effective(records, k, v) for k, v in configs[0].items() if k not in varying}
     runs_of = {label(c, varying): [r for r in records if r["config"] == c] for c in configs}
-    section = Section(setup=say("Fixed settings: ", "고정 설정: ") + ", ".join(
-        f"{k}={v}" for k, v in fixed.items()))
+    section = Section(comparisons=judge(records, "compare", compare_plans(records)), setup=say(
+        "Fixed settings, as they ran: ", "고정 설정(실제 실행된 값): ") + ", ".join(
+        f"{k}={v}" for k, v in fixed.items()) + say(
+        ". These are glassnet compare's defaults (Adam at its own rate, 20 epochs), not the "
+        "lab's per-experiment settings, so a result here can differ from the lab's for the "
+        "same question.",
+        ". glassnet compare의 기본값(Adam 자체 학습률, 20 에폭)이며 실험실(lab)의 실험별 설정과 "
+        "다르므로, 같은 질문이라도 lab의 결과와 다를 수 있다."))
     fig, axes = figures.figure(2)
     for index, (name, runs) in enumerate(runs_of.items()):
         figures.band(axes[0, 0], curves(runs, "loss"), name, color(index), log=True)
@@ -39,14 +72,19 @@ def compare(records, lang):
         [[name, fmt(values(runs, "test_accuracy"), percent=True), fmt(values(runs, "test_loss")),
           f"{sum(v or 0 for v in values(runs, 'diverged'))}/{len(runs)}",
           findings_summary(runs, say)] for name, runs in runs_of.items()]))
-    ranking = sorted(runs_of, key=lambda n: -mean(values(runs_of[n], "test_accuracy")))
-    best = ranking[0]
-    text_en = f"Best mean test accuracy: {best} ({percent(mean(values(runs_of[best], 'test_accuracy'))) })."
-    text_ko = f"평균 테스트 정확도 1위: {best}({percent(mean(values(runs_of[best], 'test_accuracy')))})."
-    if len(ranking) > 1:
-        second = ranking[1]
-        a, b = values(runs_of[best], "test_accuracy"), values(runs_of[second], "test_accuracy")
-        text_en += f" Runner-up: {second} ({percent(mean(b))}); {separation(say, a, b)}."
-        text_ko += f" 2위: {second}({percent(mean(b))}); {separation(say, a, b)}."
-    section.conclusion.append(say(text_en, text_ko))
+    def name(subset):
+        return ", ".join(f"{k}={v}" for k, v in subset.items()) or "default"
+    section.tables.append(comparison_table(section.comparisons, say, name,
+                                           {"test_accuracy": say("test accuracy", "테스트 정확도")}))
+    for record in section.comparisons:
+        section.conclusion.append(verdict_sentence(
+            record, say, name(record["arm"]), name(record["reference"]),
+            (say("test accuracy", "테스트 정확도"),) * 2))
+    if not section.comparisons:
+        only = next(iter(runs_of))
+        section.conclusion.append(say(
+            f"One setting ({only}): mean test accuracy "
+            f"{percent(mean(values(runs_of[only], 'test_accuracy')))}.",
+            f"설정 하나({only}): 평균 테스트 정확도 "
+            f"{percent(mean(values(runs_of[only], 'test_accuracy')))}."))
     return section

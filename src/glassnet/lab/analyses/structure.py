@@ -2,59 +2,134 @@
 import numpy as np
 
 from .. import figures, stats
-from .common import Say, Section, Table, color, curves, first_seed, fmt, groups, mean, \
-    number, percent, separation, values
+from .common import Plan, Say, Section, Table, color, comparison_table, curves, first_seed, \
+    fmt, groups, judge, mean, number, percent, reached, values, verdict_sentence
+
+
+def arm_name(subset, say):
+    """'2 hidden layers of 64' for a depth arm."""
+    depth_, width = subset.get("depth"), subset.get("width")
+    return say(f"{depth_} hidden x {width}", f"은닉층 {depth_}개 x {width}")
+
+
+def depth_plans(records):
+    """Every depth against one hidden layer of the same width (the notes' claim: deeper is
+    better), and the deepest against one wide layer with as many parameters."""
+    arms = {(r["config"]["depth"], r["config"]["width"]) for r in records}
+    plans = [Plan("test_accuracy", {"depth": d, "width": 64}, {"depth": 1, "width": 64})
+             for d in sorted(d for d, w in arms if w == 64 and d > 1)]
+    wide = [w for d, w in arms if d == 1 and w != 64]
+    deepest = max((d for d, w in arms if w == 64), default=None)
+    if wide and deepest:
+        plans.append(Plan("test_accuracy", {"depth": deepest, "width": 64},
+                          {"depth": 1, "width": wide[0]}))
+    return plans
 
 
 def depth(records, lang):
     say = Say(lang)
-    by_depth = groups(records, "depth")
+    by_arm = groups(records, "depth", "width")
     config = records[0]["config"]
-    section = Section(setup=say(
-        f"digits (pixels / 16), 70/30 split by seed, {config['width']} ReLU units per hidden "
-        f"layer, he_normal, Adam, batch {config['batch_size']}, {config['epochs']} epochs; "
-        f"depth = number of hidden layers.",
-        f"digits(픽셀/16), 시드별 70/30 분할, 은닉층마다 ReLU {config['width']}개, he_normal, Adam, "
-        f"배치 {config['batch_size']}, {config['epochs']} 에폭; 깊이 = 은닉층 수."))
+    comparisons = judge(records, "depth", depth_plans(records))
+    grid = config.get("learning_rate_grid")
+    section = Section(comparisons=comparisons, setup=say(
+        f"digits (pixels / 16), 70/30 split by seed, the first 50 training samples for "
+        f"validation; ReLU hidden layers, he_normal, Adam, batch {config['batch_size']}; depth "
+        f"= number of hidden layers. Each arm picks its own Adam learning rate from {grid} on "
+        f"the validation split and trains to convergence: up to {config['epochs']} epochs, "
+        f"stopped when the validation loss has not improved for {config.get('patience')} "
+        f"epochs, the best epoch's weights kept. The arm 1 hidden x "
+        f"{max(w for _, w in by_arm)} has as many parameters as the deepest net, so depth "
+        f"is not confounded with size.",
+        f"digits(픽셀/16), 시드별 70/30 분할, 학습 데이터의 처음 50개를 검증용으로; ReLU 은닉층, "
+        f"he_normal, Adam, 배치 {config['batch_size']}; 깊이 = 은닉층 수. 설정마다 Adam 학습률을 "
+        f"{grid} 중에서 검증 데이터로 고르고, 수렴할 때까지 학습한다: 최대 {config['epochs']} 에폭, "
+        f"검증 손실이 {config.get('patience')} 에폭 동안 나아지지 않으면 멈추고 가장 좋았던 에폭의 "
+        f"가중치를 쓴다. 은닉층 1개 x {max(w for _, w in by_arm)} 설정은 가장 깊은 신경망과 "
+        f"파라미터 수가 같아서, 깊이와 크기가 섞이지 않는다."))
 
     fig, axes = figures.figure(2)
-    for index, (depth_, runs) in enumerate(by_depth.items()):
-        label = say(f"{depth_} hidden", f"은닉층 {depth_}개")
+    for index, ((depth_, width), runs) in enumerate(by_arm.items()):
+        label = arm_name({"depth": depth_, "width": width}, say)
         figures.band(axes[0, 0], curves(runs, "test_accuracy"), label, color(index), upper=1)
-        figures.band(axes[0, 1], curves(runs, "test_loss"), label, color(index))
-    axes[0, 0].set(xlabel=say("epoch", "에폭"), ylabel=say("test accuracy", "테스트 정확도"))
-    axes[0, 1].set(xlabel=say("epoch", "에폭"), ylabel=say("test loss", "테스트 손실"))
+        train = curves(runs, "train_accuracy")
+        if any(train):
+            axes[0, 0].plot(np.arange(1, len(train[0]) + 1), train[0], color=color(index),
+                            linestyle=":", linewidth=1)
+        figures.band(axes[0, 1], curves(runs, "test_loss"), label, color(index), log=True)
+        figures.band(axes[0, 1], curves(runs, "loss"), None, color(index), log=True)
+        axes[0, 1].lines[-1].set_linestyle(":")
+    axes[0, 0].set(xlabel=say("epoch", "에폭"), ylabel=say("accuracy", "정확도"), ylim=(0.8, 1.0))
+    axes[0, 1].set(xlabel=say("epoch", "에폭"), ylabel=say("loss", "손실"), yscale="log")
     axes[0, 0].legend()
     section.add_figure("depth-curves", fig, say(
-        "Test accuracy and loss per epoch: mean over seeds, band = 95% interval.",
-        "에폭별 테스트 정확도와 손실: 시드 평균, 띠 = 95% 구간."))
+        "Solid: test accuracy and test loss per epoch (mean over seeds, band = 95% interval); "
+        "dotted: training accuracy (seed 0) and training loss (mean). Curves end where early "
+        "stopping ended the run: training loss keeps falling after the test curves flatten.",
+        "실선: 에폭별 테스트 정확도와 테스트 손실(시드 평균, 띠 = 95% 구간), 점선: 학습 정확도(시드 "
+        "0)와 학습 손실(평균). 곡선은 조기 종료로 학습이 멈춘 곳에서 끝난다. 테스트 곡선이 평평해진 "
+        "뒤에도 학습 손실은 계속 내려간다."))
+    _first_layer_figure(section, by_arm, say)
 
-    kernels = {d: first_seed(runs).get("arrays", {}).get("first_layer_kernels")
-               for d, runs in by_depth.items()}
-    kernels = {d: k for d, k in kernels.items() if k is not None}
-    if kernels:
-        fig, axes = figures.figure(8, len(kernels), width=8, height=1.15 * len(kernels))
-        for row, (depth_, kernel) in enumerate(kernels.items()):
-            figures.digit_images(axes[row], kernel[:8])
-            axes[row, 0].set_ylabel(say(f"{depth_} hidden", f"은닉 {depth_}"), fontsize=8)
-        section.add_figure("depth-first-layer", fig, say(
-            "What the first layer learned: the kernels of 8 first-layer units (seed 0) as 8x8 "
-            "images, red positive, blue negative; each unit responds to a pattern of pixels.",
-            "첫 층이 배운 것: 첫 층 노드 8개의 가중치(시드 0)를 8x8 이미지로(빨강 양수, 파랑 음수). "
-            "각 노드는 특정한 픽셀 패턴에 반응한다."))
-
-    rows = [[str(d), str(runs[0]["metrics"].get("params")),
+    rows = [[arm_name({"depth": d, "width": w}, say), str(runs[0]["metrics"].get("params")),
+             _rates(runs), reached(values(runs, "epochs_run")),
              fmt(values(runs, "test_accuracy"), percent=True), fmt(values(runs, "test_loss")),
-             fmt(values(runs, "train_loss"))] for d, runs in by_depth.items()]
+             stats.format_positive(values(runs, "train_loss"))]
+            for (d, w), runs in by_arm.items()]
     section.tables.append(Table(
-        say("Final numbers per depth (mean ± 95% interval over seeds)",
-            "깊이별 최종 수치(시드 평균 ± 95% 구간)"),
-        [say("hidden layers", "은닉층 수"), say("parameters", "파라미터 수"),
+        say("Final numbers per arm (mean ± 95% interval over seeds; train loss: geometric mean "
+            "and range)", "설정별 최종 수치(시드 평균 ± 95% 구간, 학습 손실은 기하 평균과 범위)"),
+        [say("arm", "설정"), say("parameters", "파라미터 수"),
+         say("chosen learning rate (seeds)", "고른 학습률(시드 수)"),
+         say("epochs run (mean, seeds)", "학습한 에폭(평균, 시드 수)"),
          say("test accuracy", "테스트 정확도"), say("test loss", "테스트 손실"),
          say("train loss", "학습 손실")], rows))
-    _layer_table(section, by_depth, say)
-    section.conclusion = _depth_conclusion(by_depth, say)
+    section.tables.append(comparison_table(comparisons, say, lambda s: arm_name(s, say),
+                                           {"test_accuracy": say("test accuracy", "테스트 정확도")}))
+    _layer_table(section, {d: runs for (d, w), runs in by_arm.items() if w == 64}, say)
+    section.conclusion = _depth_conclusion(comparisons, by_arm, say)
     return section
+
+
+def _rates(runs):
+    """'0.001 (2), 0.003 (1)': the learning rates the seeds chose."""
+    chosen = {}
+    for run in runs:
+        rate = run["metrics"].get("learning_rate")
+        chosen[rate] = chosen.get(rate, 0) + 1
+    return ", ".join(f"{number(r)} ({n})" for r, n in sorted(chosen.items(),
+                                                            key=lambda item: item[0] or 0))
+
+
+def _first_layer_figure(section, by_arm, say):
+    """W_end - W_init of 8 first-layer units (seed 0), on the pixels that vary in the
+    training data; constant pixels (the border) are grey: no gradient ever reaches them."""
+    shown = {}
+    for (depth_, width), runs in by_arm.items():
+        arrays = first_seed(runs).get("arrays", {})
+        if arrays.get("first_layer_initial") is not None and width == 64:
+            end = np.asarray(arrays["first_layer_kernels"], dtype="float64")
+            start = np.asarray(arrays["first_layer_initial"], dtype="float64")
+            varies = np.asarray(arrays["pixel_std"]) > 0
+            shown[depth_] = np.where(varies, end - start, np.nan)[:8]
+    if not shown:
+        return
+    fig, axes = figures.figure(8, len(shown), width=8, height=1.15 * len(shown))
+    for row, (depth_, change) in enumerate(shown.items()):
+        figures.digit_images(axes[row], change)
+        axes[row, 0].set_ylabel(say(f"{depth_} hidden", f"은닉 {depth_}"), fontsize=8)
+    moved = {d: mean([r["metrics"].get("first_layer_moved") for r in runs])
+             for (d, w), runs in by_arm.items() if w == 64}
+    section.add_figure("depth-first-layer", fig, say(
+        "What the first layer learned (seed 0): the change of the kernels of 8 first-layer "
+        "units during training, W_end − W_init, as 8x8 images (red: grew, blue: shrank); grey "
+        "pixels are constant in the training data, so their weights never get a gradient. "
+        "Relative change ||W_end − W_init|| / ||W_init|| on varying pixels, mean over seeds: "
+        + ", ".join(f"{d} hidden {number(m)}" for d, m in moved.items()) + ".",
+        "첫 층이 배운 것(시드 0): 첫 층 노드 8개의 가중치가 학습 중 바뀐 양 W_end − W_init을 8x8 "
+        "이미지로(빨강: 커짐, 파랑: 작아짐). 회색 픽셀은 학습 데이터에서 값이 변하지 않아 그 가중치에는 "
+        "그래디언트가 오지 않는다. 변하는 픽셀에서 상대 변화량 ||W_end − W_init|| / ||W_init||(시드 "
+        "평균): " + ", ".join(f"은닉층 {d}개 {number(m)}" for d, m in moved.items()) + "."))
 
 
 def _layer_table(section, by_depth, say):
@@ -78,44 +153,47 @@ def _layer_table(section, by_depth, say):
              say("active share", "활성 비율"), say("dead units", "죽은 노드")], rows))
 
 
-def _depth_conclusion(by_depth, say):
-    depths = list(by_depth)
-    accuracy = {d: values(runs, "test_accuracy") for d, runs in by_depth.items()}
-    train_loss = {d: mean(values(runs, "train_loss")) for d, runs in by_depth.items()}
-    best = max(depths, key=lambda d: mean(accuracy[d]))
-    shallow, deepest = depths[0], depths[-1]
-    paragraphs = [say(
-        f"Best mean test accuracy: {best} hidden layer(s), {percent(mean(accuracy[best]))}. "
-        f"{shallow} hidden layer(s): {percent(mean(accuracy[shallow]))}; {deepest} hidden "
-        f"layers: "
-        f"{percent(mean(accuracy[deepest]))}; {separation(say, accuracy[shallow], accuracy[deepest])}.",
-        f"평균 테스트 정확도가 가장 높은 것은 은닉층 {best}개({percent(mean(accuracy[best]))}). "
-        f"은닉층 {shallow}개: {percent(mean(accuracy[shallow]))}, {deepest}개: "
-        f"{percent(mean(accuracy[deepest]))}; {separation(say, accuracy[shallow], accuracy[deepest])}.")]
-    fits_better = train_loss[deepest] < train_loss[shallow]
-    gain = mean(accuracy[deepest]) - mean(accuracy[shallow])
-    if fits_better and not stats.separated(accuracy[shallow], accuracy[deepest]):
+def _depth_conclusion(comparisons, by_arm, say):
+    """Every sentence quotes a comparison record: each depth against one hidden layer, and
+    the deepest against one layer with as many parameters."""
+    paragraphs = []
+    deeper = [c for c in comparisons if c["reference"].get("width") == 64]
+    for record in deeper:
+        paragraphs.append(verdict_sentence(record, say, arm_name(record["arm"], say),
+                                           arm_name(record["reference"], say),
+                                           (say("test accuracy", "테스트 정확도"),) * 2))
+    better = [c["arm"]["depth"] for c in deeper if c["verdict"] == "better"]
+    worse = [c["arm"]["depth"] for c in deeper if c["verdict"] == "worse"]
+    if deeper and len(better) == len(deeper):
         paragraphs.append(say(
-            f"The deeper network fits the training data more closely (train loss "
-            f"{number(train_loss[deepest])} vs {number(train_loss[shallow])}) but does not "
-            f"generalize measurably better: on 8x8 digits one hidden layer is already enough. "
-            f"The notes' point that depth addresses the MLP's problems needs harder data to show "
-            f"up in accuracy; here the data do not confirm it.",
-            f"깊은 신경망은 학습 데이터에 더 잘 맞지만(학습 손실 {number(train_loss[deepest])} 대 "
-            f"{number(train_loss[shallow])}) 일반화 성능은 측정 가능할 만큼 좋아지지 않는다. 8x8 "
-            f"digits에서는 은닉층 하나로 이미 충분하다. 깊이가 MLP의 문제를 해결한다는 노트의 "
-            f"주장은 더 어려운 데이터에서야 정확도로 드러나며, 이 데이터는 그것을 확인해 주지 않는다."))
-    elif gain > 0:
+            "Every deeper net beats one hidden layer beyond seed noise: the data agree with "
+            "the notes that depth helps, here by about a point of accuracy.",
+            "깊은 신경망은 모두 은닉층 하나보다 시드 변동을 넘게 낫다. 깊이가 도움이 된다는 노트와 "
+            "데이터가 일치하며, 그 차이는 정확도 1%p 안팎이다."))
+    elif better:
         paragraphs.append(say(
-            f"Depth helps here: {deepest} hidden layers gain {100 * gain:.1f} percentage points "
-            f"over one, as the notes claim.",
-            f"여기서는 깊이가 도움이 된다: 은닉층 {deepest}개가 1개보다 {100 * gain:.1f}%p 높으며, "
-            f"노트의 주장과 같다."))
-    else:
+            f"Depths {', '.join(map(str, better))} beat one hidden layer beyond seed noise; the "
+            f"others are not decided at these seeds.",
+            f"깊이 {', '.join(map(str, better))}는 은닉층 하나보다 시드 변동을 넘게 낫고, 나머지는 "
+            f"이 시드 수로 판정되지 않는다."))
+    elif worse:
         paragraphs.append(say(
-            f"Depth does not help here: {deepest} hidden layers lose {100 * -gain:.1f} "
-            f"percentage points against one; the data disagree with the notes on this small "
-            f"data set.",
-            f"여기서는 깊이가 도움이 되지 않는다: 은닉층 {deepest}개가 1개보다 {100 * -gain:.1f}%p "
-            f"낮다. 이 작은 데이터에서는 노트와 결과가 다르다."))
+            f"Depths {', '.join(map(str, worse))} do worse than one hidden layer beyond seed "
+            f"noise: here the data disagree with the notes.",
+            f"깊이 {', '.join(map(str, worse))}는 은닉층 하나보다 시드 변동을 넘게 나쁘다. 여기서는 "
+            f"데이터가 노트와 다르다."))
+    elif deeper:
+        paragraphs.append(say(
+            "No depth is decided against one hidden layer at these seeds; this does not say "
+            "one layer is enough, only that the differences are within seed noise so far.",
+            "이 시드 수로는 어떤 깊이도 은닉층 하나와 판정되지 않는다. 은닉층 하나로 충분하다는 뜻이 "
+            "아니라, 지금까지의 차이가 시드 변동 안에 있다는 뜻이다."))
+    for record in comparisons:
+        if record["reference"].get("width") != 64:
+            paragraphs.append(verdict_sentence(
+                record, say, arm_name(record["arm"], say), arm_name(record["reference"], say),
+                (say("test accuracy", "테스트 정확도"),) * 2)
+                + say(" Both have about the same number of parameters, so this one isolates "
+                      "depth from size.",
+                      " 두 신경망의 파라미터 수가 거의 같으므로, 이 비교는 크기와 떼어 낸 깊이의 효과다."))
     return paragraphs

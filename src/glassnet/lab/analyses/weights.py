@@ -2,9 +2,99 @@
 exploding gradients, and (beyond the notes) He initialization in deep ReLU networks."""
 import numpy as np
 
+from ... import josa
 from .. import figures, stats
-from .common import Say, Section, Table, color, curves, findings_summary, fmt, found, groups, \
-    mean, number, percent, reached as _reached, separation, values
+from ..experiments import init_label
+from .common import Plan, Say, Section, Table, color, comparison_table, curves, \
+    find_comparison, findings_summary, fmt, found, groups, judge, mean, number, percent, \
+    reached as _reached, values, verdict_sentence
+
+ACCURACY = ("test accuracy", "테스트 정확도")
+
+
+def symmetry_plans(records):
+    """Random init against every equal-weight init."""
+    inits = list(dict.fromkeys(init_key(r["config"]["init"]) for r in records))
+    random = next((r["config"]["init"] for r in records
+                   if r["config"]["init"] == "glorot_uniform"), None)
+    if random is None:
+        return []
+    return [Plan("test_accuracy", {"init": "glorot_uniform"}, {"init": init})
+            for init in _distinct(r["config"]["init"] for r in records)
+            if init != "glorot_uniform"] if inits else []
+
+
+def init_key(init):
+    return init_label(init)
+
+
+def _distinct(items):
+    out = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def init_compare_plans(records):
+    """The notes' claim (he_normal and glorot_uniform beat RandomNormal), he_normal against
+    glorot_uniform, in the notes' setup and with each initializer at its own rate; and Deep
+    Learning from Scratch's Xavier and He against std 0.01 on the final batch loss."""
+    plans = []
+    parts = _distinct(r["config"]["part"] for r in records)
+    for part in [p for p in parts if p != "dlfs"]:
+        inits = _distinct(r["config"]["init"] for r in records if r["config"]["part"] == part)
+        for arm, reference in (("he_normal", "RandomNormal"), ("glorot_uniform", "RandomNormal"),
+                               ("he_normal", "glorot_uniform")):
+            if arm in inits and reference in inits:
+                plans.append(Plan("test_accuracy", {"part": part, "init": arm},
+                                  {"part": part, "init": reference}))
+    if "dlfs" in parts:
+        inits = _distinct(r["config"]["init"] for r in records if r["config"]["part"] == "dlfs")
+        for arm, reference in ((1, 0), (2, 0), (2, 1)):
+            if len(inits) > arm:
+                plans.append(Plan("final_batch_loss", {"part": "dlfs", "init": inits[arm]},
+                                  {"part": "dlfs", "init": inits[reference]},
+                                  higher_is_better=False))
+    return plans
+
+
+def exploding_plans(records):
+    """Each remedy (He, clipnorm, a smaller rate) against the too-large RandomNormal(0.5) at
+    rate 0.01 without clipping."""
+    configs = _distinct(r["config"] for r in records)
+    plain = next((c for c in configs if init_label(c["init"]) == "RandomNormal(0.5)"
+                  and not c.get("clipnorm") and c["learning_rate"] == 0.01), None)
+    if plain is None:
+        return []
+    reference = _exploding_subset(plain)
+    return [Plan("test_accuracy", _exploding_subset(c), reference) for c in configs
+            if c is not plain and _exploding_subset(c) != reference
+            and (init_label(c["init"]) == "RandomNormal(0.5)" or c["init"] == "he_normal")]
+
+
+def _exploding_subset(config):
+    return {"init": config["init"], "learning_rate": config["learning_rate"],
+            "clipnorm": config.get("clipnorm")}
+
+
+def deep_relu_plans(records):
+    """he_normal against glorot_uniform at every depth."""
+    depths = _distinct(r["config"]["depth"] for r in records)
+    return [Plan("test_accuracy", {"depth": d, "init": "he_normal"},
+                 {"depth": d, "init": "glorot_uniform"}) for d in depths]
+
+
+def _init_name(subset):
+    extra = []
+    if subset.get("clipnorm"):
+        extra.append(f"clipnorm {subset['clipnorm']}")
+    if "learning_rate" in subset and not subset.get("clipnorm"):
+        extra.append(f"rate {subset['learning_rate']}")
+    name = init_label(subset["init"])
+    if subset.get("part") == "notes-own-rate":
+        name += " (own rate)"
+    return name + (f" ({', '.join(extra)})" if extra else "")
 
 
 def _epoch_axes(ax, say, ylabel):
@@ -45,6 +135,7 @@ def symmetry(records, lang):
     section.add_figure("symmetry", fig, say(
         "Left: test accuracy per epoch. Right: how many different units each hidden layer has "
         "after training.", "왼쪽: 에폭별 테스트 정확도. 오른쪽: 학습 후 은닉층마다 서로 다른 노드의 수."))
+    section.comparisons = judge(records, "symmetry", symmetry_plans(records))
     units = records[0]["metrics"]["units"]
     section.tables.append(Table(
         say("After training (mean over seeds)", "학습 후(시드 평균)"),
@@ -66,8 +157,8 @@ def symmetry(records, lang):
             seen.append(f"symmetric_units ({symmetric}/{len(runs)})")
         if silent:
             seen.append(f"no_learning_signal ({silent}/{len(runs)})")
-        diagnosis = say(f" diagnose reports {', '.join(seen)}.", f" diagnose는 {', '.join(seen)}를 "
-                        f"보고한다.") if seen else ""
+        diagnosis = say(f" diagnose reports {', '.join(seen)}.",
+                        f" diagnose는 {josa.attach(', '.join(seen), '을')} 보고한다.") if seen else ""
         if distinct == 1:
             section.conclusion.append(say(
                 f"{init}: after training every hidden layer still has 1 distinct unit out of "
@@ -85,6 +176,12 @@ def symmetry(records, lang):
                 f"{percent(accuracy)}.{diagnosis}",
                 f"{init}: 층마다 서로 다른 노드가 최대 {distinct}개, 테스트 정확도 "
                 f"{percent(accuracy)}.{diagnosis}"))
+    section.tables.append(comparison_table(section.comparisons, say, _init_name,
+                                           {"test_accuracy": say(*ACCURACY)}))
+    for record in section.comparisons:
+        section.conclusion.append(verdict_sentence(
+            record, say, _init_name(record["arm"]), _init_name(record["reference"]),
+            (say(*ACCURACY),) * 2))
     return section
 
 
@@ -208,30 +305,41 @@ def _histogram_conclusion(by_setting, say):
 
 def init_compare(records, lang):
     say = Say(lang)
-    notes = [r for r in records if r["config"].get("part") == "notes"]
+    notes = [r for r in records if r["config"].get("part") in ("notes", "notes-own-rate")]
     dlfs = [r for r in records if r["config"].get("part") == "dlfs"]
     section = Section(setup=say(
         "The notes' experiment: digits as load_digits gives them (pixels 0..16, not scaled), "
         "train_test_split(test_size=0.3, random_state=seed), the first 50 training samples as "
         "validation data; Flatten, Dense(300, relu), Dense(100, relu), Dense(10, softmax) with "
-        "the same kernel_initializer in every layer; sparse categorical cross-entropy, "
-        "optimizer='sgd' (learning rate 0.01), batch 32, 20 epochs. Deep Learning from Scratch "
+        "the same kernel_initializer in every layer (Keras's \"RandomNormal\" is N(0, 0.05²), "
+        "stddev 0.05); sparse categorical cross-entropy, "
+        "optimizer='sgd' (learning rate 0.01), batch 32, 20 epochs. Beside it, the same "
+        "experiment with each initializer choosing its own SGD rate from 0.003, 0.01, 0.03 on "
+        "the 50 validation samples. Deep Learning from Scratch "
         "6.2.4: 4 x 100 ReLU, pixels / 16, SGD(0.01), batches of 128 drawn with replacement; "
         "its 'Xavier' and 'He' are N(0, 1/fan_in) and N(0, 2/fan_in).",
         "노트의 실험: load_digits 그대로의 digits(픽셀 0..16, 정규화 없음), "
         "train_test_split(test_size=0.3, random_state=시드), 학습 데이터의 처음 50개를 검증용으로; "
         "Flatten, Dense(300, relu), Dense(100, relu), Dense(10, softmax), 모든 층에 같은 "
-        "kernel_initializer; sparse categorical cross-entropy, optimizer='sgd'(학습률 0.01), 배치 32, "
-        "20 에폭. 밑바닥부터 시작하는 딥러닝 6.2.4: ReLU 100개 x 4층, 픽셀/16, SGD(0.01), 복원 추출한 "
+        "kernel_initializer(케라스의 \"RandomNormal\"은 N(0, 0.05²), 표준편차 0.05); sparse "
+        "categorical cross-entropy, optimizer='sgd'(학습률 0.01), 배치 32, 20 에폭. 그 옆에 같은 "
+        "실험을 초기화마다 SGD 학습률을 0.003, 0.01, 0.03 중에서 검증 샘플 50개로 골라 다시 한다. 밑바닥부터 시작하는 딥러닝 6.2.4: ReLU 100개 x 4층, 픽셀/16, SGD(0.01), 복원 추출한 "
         "128개 배치; 그 책의 'Xavier'와 'He'는 N(0, 1/fan_in)과 N(0, 2/fan_in)."))
-    if notes:
-        _notes_part(section, groups(notes, "init"), say)
+    section.comparisons = judge(records, "init-compare", init_compare_plans(records))
+    for part in _distinct(r["config"]["part"] for r in notes):
+        _notes_part(section, groups([r for r in notes if r["config"]["part"] == part], "init"),
+                    say, part)
     if dlfs:
         _dlfs_part(section, groups(dlfs, "init"), say)
+    section.tables.append(comparison_table(
+        section.comparisons, say, _init_name,
+        {"test_accuracy": say(*ACCURACY),
+         "final_batch_loss": say("final batch loss", "마지막 배치 손실")}))
     return section
 
 
-def _notes_part(section, by_init, say):
+def _notes_part(section, by_init, say, part="notes"):
+    own = part != "notes"
     fig, axes = figures.figure(3)
     for index, (init, runs) in enumerate(by_init.items()):
         figures.band(axes[0, 0], curves(runs, "accuracy"), init, color(index), upper=1)
@@ -242,62 +350,30 @@ def _notes_part(section, by_init, say):
     _epoch_axes(axes[0, 2], say, say("training loss", "학습 손실"))
     axes[0, 2].set_yscale("log")
     axes[0, 0].legend()
-    section.add_figure("init-compare-notes", fig, say(
-        "The notes' experiment over seeds: mean and 95% band.",
-        "시드별로 반복한 노트의 실험: 평균과 95% 구간."))
+    section.add_figure("init-compare-own-rate" if own else "init-compare-notes", fig, say(
+        ("Each initializer at its own rate" if own else "The notes' experiment")
+        + " over seeds: mean and 95% band.",
+        ("초기화마다 고른 학습률로" if own else "노트의 실험 그대로,")
+        + " 시드별로 반복한 결과: 평균과 95% 구간."))
     section.tables.append(Table(
-        say("The notes' experiment, final numbers", "노트의 실험, 최종 수치"),
-        [say("initializer", "초기화"), say("test accuracy", "테스트 정확도"),
-         say("test loss", "테스트 손실"), say("validation accuracy", "검증 정확도"),
-         say("diverged (seeds)", "발산(시드 수)")],
-        [[init, fmt(values(runs, "test_accuracy"), percent=True),
+        say("Each initializer at its own rate (chosen on the 50 validation samples), final "
+            "numbers" if own else "The notes' experiment, final numbers",
+            "초기화마다 고른 학습률(검증 샘플 50개로 선택), 최종 수치" if own else
+            "노트의 실험, 최종 수치"),
+        [say("initializer", "초기화"), say("learning rate", "학습률"),
+         say("test accuracy", "테스트 정확도"), say("test loss", "테스트 손실"),
+         say("validation accuracy", "검증 정확도"), say("diverged (seeds)", "발산(시드 수)")],
+        [[init, ", ".join(number(r) for r in _distinct(values(runs, "learning_rate"))),
+          fmt(values(runs, "test_accuracy"), percent=True),
           fmt(values(runs, "test_loss")), fmt(values(runs, "val_accuracy"), percent=True),
           f"{sum(v or 0 for v in values(runs, 'diverged'))}/{len(runs)}"]
          for init, runs in by_init.items()]))
-    accuracy = {init: values(runs, "test_accuracy") for init, runs in by_init.items()}
-    ranking = sorted(accuracy, key=lambda i: -mean(accuracy[i]))
-    baseline = accuracy.get("RandomNormal")
-    paragraphs = [say(
-        "Ranking by mean test accuracy: " + ", ".join(
-            f"{i} {percent(mean(accuracy[i]))}" for i in ranking) + ".",
-        "평균 테스트 정확도 순위: " + ", ".join(
-            f"{i} {percent(mean(accuracy[i]))}" for i in ranking) + ".")]
-    if baseline:
-        for init in ("he_normal", "glorot_uniform"):
-            if init not in accuracy:
-                continue
-            better = mean(accuracy[init]) > mean(baseline)
-            paragraphs.append(say(
-                f"{init} vs RandomNormal: {100 * (mean(accuracy[init]) - mean(baseline)):+.1f} "
-                f"points; {separation(say, accuracy[init], baseline)}. "
-                + ("The data agree with the notes here." if better and stats.separated(
-                    accuracy[init], baseline) else
-                   "The data do not confirm the notes' claim here." if not better else
-                   "The direction agrees with the notes, but the difference is not beyond seed "
-                   "noise."),
-                f"{init} 대 RandomNormal: {100 * (mean(accuracy[init]) - mean(baseline)):+.1f}%p; "
-                f"{separation(say, accuracy[init], baseline)}. "
-                + ("여기서는 데이터가 노트와 일치한다." if better and stats.separated(
-                    accuracy[init], baseline) else
-                   "여기서는 데이터가 노트의 주장을 확인해 주지 않는다." if not better else
-                   "방향은 노트와 같지만 차이가 시드 변동을 넘지 않는다.")))
-    final_loss = {init: [c[-1] if c else None for c in curves(runs, "loss")]
-                  for init, runs in by_init.items()}
-    if baseline and all(i in final_loss for i in ("he_normal", "glorot_uniform")):
-        lower = [i for i in ("he_normal", "glorot_uniform")
-                 if mean(final_loss[i]) < mean(final_loss["RandomNormal"])
-                 and stats.separated(final_loss[i], final_loss["RandomNormal"])]
-        paragraphs.append(say(
-            "Final training loss (what the notes' figure plots along with accuracy): "
-            + ", ".join(f"{i} {number(mean(v))}" for i, v in final_loss.items()) + ". "
-            + (f"{' and '.join(lower)} end clearly below RandomNormal (95% intervals apart), as "
-               f"in the notes' figure." if lower else
-               "No initializer ends clearly below RandomNormal on the training loss."),
-            "최종 학습 손실(노트의 그림이 정확도와 함께 그리는 값): "
-            + ", ".join(f"{i} {number(mean(v))}" for i, v in final_loss.items()) + ". "
-            + (f"{', '.join(lower)}은 RandomNormal보다 분명히 낮게 끝난다(95% 구간이 떨어져 있음). "
-               f"노트의 그림과 같다." if lower else
-               "학습 손실에서 RandomNormal보다 분명히 낮게 끝나는 초기화는 없다.")))
+    paragraphs = []
+    for record in section.comparisons:
+        if record["arm"].get("part") == part:
+            paragraphs.append(verdict_sentence(record, say, _init_name(record["arm"]),
+                                               _init_name(record["reference"]),
+                                               (say(*ACCURACY),) * 2))
     diverged = {i: sum(v or 0 for v in values(runs, "diverged")) for i, runs in by_init.items()}
     if any(diverged.values()):
         paragraphs.append(say(
@@ -331,7 +407,7 @@ def _dlfs_part(section, by_init, say):
         "Deep Learning from Scratch 6.2.4 on digits: training loss per iteration.",
         "digits에서 밑바닥부터 시작하는 딥러닝 6.2.4: 반복별 학습 손실."))
     section.tables.append(Table(
-        say("Deep Learning from Scratch 6.2.4's version", "밑바닥부터 시작하는 딥러닝 6.2.4판"),
+        say("Deep Learning from Scratch 6.2.4's version", "밑바닥부터 시작하는 딥러닝 6.2.4절의 실험"),
         [say("initializer", "초기화"), say("final batch loss (last 20)", "마지막 배치 손실(20회)"),
          say("test accuracy", "테스트 정확도")],
         [[init, fmt(values(runs, "final_batch_loss")),
@@ -347,72 +423,150 @@ def _dlfs_part(section, by_init, say):
         + (f"{', '.join(stuck)} stays near ln 10 = 2.30 (no learning): with std 0.01 and "
            f"{width} inputs per unit a ReLU layer scales the signal by 0.01 x sqrt({width}/2) = "
            f"{shrink:.2f}, so it and the gradients fade layer by layer. " if stuck else "")
-        + ("He learns fastest, as in the book." if min(losses, key=losses.get) == labels[-1]
-           else "Unlike the book, He is not the fastest here."),
-        "밑바닥부터 시작하는 딥러닝판: 마지막 배치 손실 " + ", ".join(
+        + "The paired comparisons on the final batch loss (lower is better):",
+        "밑바닥부터 시작하는 딥러닝의 실험: 마지막 배치 손실 " + ", ".join(
             f"{i} {number(losses[i])}" for i in labels) + ". "
-        + (f"{', '.join(stuck)}은 ln 10 = 2.30 근처에 머문다(학습 안 됨): 표준편차 0.01, 노드당 입력 "
-           f"{width}개에서 ReLU 층은 신호를 0.01 x sqrt({width}/2) = {shrink:.2f}배로 만들므로 신호와 "
-           f"그래디언트가 층마다 사라진다. " if stuck else "")
-        + ("책과 같이 He가 가장 빨리 배운다." if min(losses, key=losses.get) == labels[-1]
-           else "책과 달리 여기서는 He가 가장 빠르지 않다.")))
+        + (f"{josa.attach(', '.join(stuck), '은')} ln 10 = 2.30 근처에 머문다(학습 안 됨): 표준편차 "
+           f"0.01, 노드당 입력 {width}개에서 ReLU 층은 신호를 0.01 x sqrt({width}/2) = {shrink:.2f}배로 "
+           f"만들므로 신호와 그래디언트가 층마다 사라진다. " if stuck else "")
+        + "마지막 배치 손실(낮을수록 좋음)의 짝지은 비교:"))
+    loss_name = (say("final batch loss", "마지막 배치 손실"),) * 2
+    for record in section.comparisons:
+        if record["metric"] == "final_batch_loss":
+            section.conclusion.append(verdict_sentence(
+                record, say, _init_name(record["arm"]), _init_name(record["reference"]),
+                loss_name))
 
 
 def exploding(records, lang):
     say = Say(lang)
     config = records[0]["config"]
-    by_init = groups(records, "init")
-    section = Section(setup=say(
+    by_arm = {}
+    for record in records:
+        by_arm.setdefault(_init_name(_exploding_subset(record["config"])), []).append(record)
+    section = Section(comparisons=judge(records, "exploding", exploding_plans(records)), setup=say(
         f"digits (pixels / 16), {config['depth']} hidden layers of {config['width']} ReLU units, "
-        f"SGD learning rate {config['learning_rate']}, {config['epochs']} epochs, with a Probe; "
-        f"gradient norms before training on {config['samples']} training samples.",
-        f"digits(픽셀/16), ReLU 은닉층 {config['depth']}개(각 {config['width']}개), SGD 학습률 "
-        f"{config['learning_rate']}, {config['epochs']} 에폭, Probe 사용; 학습 전 학습 샘플 "
-        f"{config['samples']}개에서 그래디언트 크기."))
-    fig, axes = figures.figure(2)
-    for index, (init, runs) in enumerate(by_init.items()):
+        f"SGD, {config['epochs']} epochs, with a Probe; gradient norms before training on "
+        f"{config['samples']} training samples, and the loss and every kernel's gradient norm of "
+        f"each of the first {config.get('record_batches')} batches. RandomNormal(σ) draws "
+        f"N(0, σ²); the remedies for σ = 0.5 are He (he_normal, σ = sqrt(2/fan_in)), gradient "
+        f"clipping (clipnorm) and a smaller rate.",
+        f"digits(픽셀/16), ReLU 은닉층 {config['depth']}개(각 {config['width']}개), SGD, "
+        f"{config['epochs']} 에폭, Probe 사용. 학습 전 학습 샘플 {config['samples']}개에서 그래디언트 "
+        f"크기를, 처음 {config.get('record_batches')}개 배치마다 손실과 모든 커널의 그래디언트 크기를 "
+        f"잰다. RandomNormal(σ)은 N(0, σ²)에서 뽑는다. σ = 0.5의 해결책으로 He 초기화(he_normal, σ = "
+        f"sqrt(2/fan_in)), 그래디언트 클리핑(clipnorm), 더 작은 학습률을 함께 보인다."))
+    fig, axes = figures.figure(3, width=12)
+    for index, (name, runs) in enumerate(by_arm.items()):
         norms = [r["metrics"].get("gradient_norms_start") for r in runs]
-        if all(norms):
-            figures.band(axes[0, 0], norms, init, color(index), log=True)
-        broken = _first_non_finite_epoch(runs)
-        label = init if broken is None else say(f"{init}: NaN/inf from epoch {broken}",
-                                                 f"{init}: {broken} 에폭부터 NaN/inf")
-        figures.band(axes[0, 1], curves(runs, "loss"), label, color(index), log=True)
-    axes[0, 0].set(yscale="log", xlabel=say("layer", "층"), ylabel=say("||dL/dW|| at start", "시작 시 ||dL/dW||"))
+        if all(norms) and "clipnorm" not in name and "rate 0.01" in name or name == "he_normal":
+            figures.band(axes[0, 0], norms, name, color(index), log=True)
+        shown = min(runs, key=lambda r: r["seed"])
+        losses = shown.get("series", {}).get("batch_loss") or []
+        gradients = shown.get("series", {}).get("batch_gradient_norms") or []
+        _until_broken(axes[0, 1], losses, name, color(index))
+        if gradients:
+            _until_broken(axes[0, 2], [g[0] for g in gradients], name, color(index))
+    axes[0, 0].set(yscale="log", xlabel=say("layer", "층"),
+                   ylabel=say("||dL/dW|| at start", "시작 시 ||dL/dW||"))
     axes[0, 0].xaxis.set_major_locator(figures.integer_ticks())
-    axes[0, 1].set(yscale="log")
-    _epoch_axes(axes[0, 1], say, say("training loss (gaps: NaN)", "학습 손실(빈 곳: NaN)"))
-    axes[0, 0].legend(frameon=True, framealpha=0.9, edgecolor="none")
-    axes[0, 1].legend()
+    axes[0, 1].set(yscale="log", xlabel=say("batch", "배치"),
+                   ylabel=say("batch loss (seed 0)", "배치 손실(시드 0)"))
+    axes[0, 2].set(yscale="log", xlabel=say("batch", "배치"),
+                   ylabel=say("layer 1 ||dL/dW|| (seed 0)", "1층 ||dL/dW||(시드 0)"))
+    for ax in axes[0, :3:2]:
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best", fontsize=7)
     section.add_figure("exploding", fig, say(
-        "Left: gradient norm per layer before training. Right: training loss (a line that "
-        "stops has become NaN or inf).",
-        "왼쪽: 학습 전 층별 그래디언트 크기. 오른쪽: 학습 손실(선이 끊긴 곳은 NaN 또는 inf)."))
+        "Left: gradient norm per layer before training (geometric mean and 95% band over "
+        "seeds). Middle and right: seed 0's loss and first-layer gradient norm batch by batch; "
+        "a line ends with × at the first batch whose loss or gradient is NaN or inf. The "
+        "remedies (clipnorm, a smaller rate, He) stay finite.",
+        "왼쪽: 학습 전 층별 그래디언트 크기(시드 기하 평균과 95% 구간). 가운데와 오른쪽: 시드 0의 "
+        "배치별 손실과 1층 그래디언트 크기. 손실이나 그래디언트가 NaN 또는 inf가 된 첫 배치에서 선이 ×로 "
+        "끝난다. 해결책(clipnorm, 더 작은 학습률, He)은 끝까지 유한하다."))
     section.tables.append(Table(
-        say("Per initializer", "초기화별"),
-        [say("initializer", "초기화"), say("first layer ||dL/dW|| at start", "시작 시 첫 층 ||dL/dW||"),
-         say("diverged (seeds)", "발산(시드 수)"), say("test accuracy", "테스트 정확도"),
-         say("diagnose (seeds)", "diagnose 진단(시드 수)")],
-        [[init, fmt([(r["metrics"].get("gradient_norms_start") or [None])[0] for r in runs]),
+        say("Per arm (gradient norm: geometric mean over seeds and its 95% range)",
+            "설정별(그래디언트 크기: 시드 기하 평균과 95% 범위)"),
+        [say("arm", "설정"), say("first layer ||dL/dW|| at start", "시작 시 1층 ||dL/dW||"),
+         say("diverged (seeds)", "발산(시드 수)"),
+         say("first non-finite batch (seed 0)", "처음 NaN/inf가 된 배치(시드 0)"),
+         say("test accuracy", "테스트 정확도"), say("diagnose (seeds)", "diagnose 진단(시드 수)")],
+        [[name, stats.format_positive([(r["metrics"].get("gradient_norms_start") or [None])[0]
+                                       for r in runs]),
           f"{sum(v or 0 for v in values(runs, 'diverged'))}/{len(runs)}",
+          _broken_batch(min(runs, key=lambda r: r["seed"])),
           fmt(values(runs, "test_accuracy"), percent=True), findings_summary(runs, say)]
-         for init, runs in by_init.items()]))
-    for init, runs in by_init.items():
-        first = mean([(r["metrics"].get("gradient_norms_start") or [None])[0] for r in runs])
+         for name, runs in by_arm.items()]))
+    section.tables.append(comparison_table(section.comparisons, say, _init_name,
+                                           {"test_accuracy": say(*ACCURACY)}))
+    for name, runs in by_arm.items():
+        first = stats.geometric([(r["metrics"].get("gradient_norms_start") or [None])[0]
+                                 for r in runs])
         diverged = sum(v or 0 for v in values(runs, "diverged"))
         caught = [c for c in ("exploding_gradient", "diverged") if found(runs, c)]
+        start = stats.significant(first[0]) if first else "n/a"
         section.conclusion.append(say(
-            f"{init}: first-layer gradient {number(first)} at the start; "
+            f"{name}: first-layer gradient {start} at the start; "
             + (f"diverged to NaN/inf in {diverged} of {len(runs)} seeds, from epoch "
                f"{_first_non_finite_epoch(runs)}"
                if diverged else f"trained to {percent(mean(values(runs, 'test_accuracy')))}")
             + (f"; diagnose reports {' and '.join(caught)}" if caught else "") + ".",
-            f"{init}: 시작 시 첫 층 그래디언트 {number(first)}; "
+            f"{name}: 시작 시 1층 그래디언트 {start}; "
             + (f"시드 {len(runs)}개 중 {diverged}개에서 {_first_non_finite_epoch(runs)} 에폭부터 "
                f"NaN/inf로 발산"
                if diverged else f"{percent(mean(values(runs, 'test_accuracy')))}까지 학습")
-            + (f"; diagnose는 {', '.join(caught)}를 보고한다" if caught else "") + "."))
+            + (f"; diagnose는 {josa.attach(', '.join(caught), '을')} 보고한다" if caught else "")
+            + "."))
+    for record in section.comparisons:
+        section.conclusion.append(verdict_sentence(
+            record, say, _init_name(record["arm"]), _init_name(record["reference"]),
+            (say(*ACCURACY),) * 2))
+    section.conclusion.append(_why_flat(config, say))
     return section
+
+
+def _why_flat(config, say):
+    """Why the gradient is the same size in every layer here, not growing toward the input."""
+    width, depth_ = config["width"], config["depth"]
+    gain = 0.5 * (width / 2) ** 0.5
+    return say(
+        f"Why the left panel is flat, not the textbook picture of a gradient growing layer by "
+        f"layer toward the input: a kernel's gradient is its layer's input times the error "
+        f"from above, dL/dW_l = a_(l−1)ᵀ δ_l. With N(0, σ²) weights each ReLU layer multiplies "
+        f"the forward signal by about σ·sqrt(fan_in/2) ({gain:.2f} for σ = 0.5 and {width} "
+        f"units) and the backward error by the same factor. Low layers see a small input but "
+        f"a large error, high layers the reverse, so every layer's gradient is about "
+        f"{gain:.2f}^{depth_ - 1} ≈ {gain ** (depth_ - 1):.0f} times larger than under He, "
+        f"whose factor is 1. The explosion is in the size of every layer's step, and SGD "
+        f"overshoots within a few batches.",
+        f"왼쪽 그림이 교과서처럼 입력 쪽으로 갈수록 커지지 않고 평평한 이유: 커널의 그래디언트는 그 "
+        f"층의 입력과 위에서 온 오차의 곱, dL/dW_l = a_(l−1)ᵀ δ_l이다. N(0, σ²) 가중치에서 ReLU 층은 "
+        f"순전파 신호를 약 σ·sqrt(fan_in/2)배(σ = 0.5, 노드 {width}개에서 {gain:.2f}배), 역전파 오차도 "
+        f"같은 배수로 키운다. 아래층은 입력이 작고 오차가 크며 위층은 그 반대라서, 모든 층의 "
+        f"그래디언트가 배수 1인 He 초기화보다 약 {gain:.2f}^{depth_ - 1} ≈ {gain ** (depth_ - 1):.0f}배 "
+        f"크다. 폭주는 모든 층의 스텝 크기에 있고, SGD는 몇 배치 만에 튀어 나간다.")
+
+
+def _until_broken(ax, values_, label, colour):
+    """A per-batch curve up to its first non-finite value, marked with x."""
+    numbers = np.array([np.nan if v is None else v for v in values_], dtype="float64")
+    if not len(numbers):
+        return
+    bad = np.flatnonzero(~np.isfinite(numbers))
+    end = bad[0] if len(bad) else len(numbers)
+    x = np.arange(1, end + 1)
+    ax.plot(x, numbers[:end], color=colour, label=label, linewidth=1.2)
+    if len(bad) and end > 0:
+        ax.plot([end + 1], [numbers[end - 1]], marker="x", color=colour, markersize=8)
+
+
+def _broken_batch(run):
+    numbers = [v for v in run.get("series", {}).get("batch_loss") or []]
+    for index, value in enumerate(numbers):
+        if value is None:
+            return str(index + 1)
+    return "—"
 
 
 def _first_non_finite_epoch(runs):
@@ -457,6 +611,10 @@ def deep_relu(records, lang):
           number(mean(values(runs, "first_to_last_gradient_start"))),
           _reached(values(runs, "epochs_to_50")), fmt(values(runs, "test_accuracy"), percent=True),
           findings_summary(runs, say)] for (d, init), runs in by_setting.items()]))
+    section.comparisons = judge(records, "deep-relu", deep_relu_plans(records))
+    section.tables.append(comparison_table(
+        section.comparisons, say, lambda s: f"{s['depth']}, {s['init']}",
+        {"test_accuracy": say(*ACCURACY)}))
     for depth_ in depths:
         xavier, he = by_setting.get((depth_, "glorot_uniform")), by_setting.get((depth_, "he_normal"))
         if not xavier or not he:
@@ -465,10 +623,14 @@ def deep_relu(records, lang):
         e_x, e_h = values(xavier, "epochs_to_50"), values(he, "epochs_to_50")
         g_x, g_h = _first_layer_gradient(xavier), _first_layer_gradient(he)
         stalled = found(xavier, "stalled")
+        record = find_comparison(section.comparisons, {"depth": depth_, "init": "he_normal"},
+                                 {"depth": depth_, "init": "glorot_uniform"})
+        if record is None:
+            continue
         section.conclusion.append(say(
             f"{depth_} layers: glorot_uniform {percent(mean(a_x))} ({_reached_text(e_x, say)}), "
-            f"he_normal {percent(mean(a_h))} ({_reached_text(e_h, say)}); "
-            f"{separation(say, a_h, a_x)}."
+            f"he_normal {percent(mean(a_h))} ({_reached_text(e_h, say)}). "
+            + verdict_sentence(record, say, "he_normal", "glorot_uniform", (say(*ACCURACY),) * 2)
             + (f" diagnose calls glorot_uniform stalled in {stalled}/{len(xavier)} seeds."
                if stalled else "")
             + (f" Xavier-scale init stalls: each ReLU layer halves the signal's variance, so "
@@ -478,13 +640,13 @@ def deep_relu(records, lang):
                " Both train; He gets there sooner." if mean(a_x) >= 0.5 and
                _first(e_h) < _first(e_x) else ""),
             f"{depth_}층: glorot_uniform {percent(mean(a_x))}({_reached_text(e_x, say)}), "
-            f"he_normal {percent(mean(a_h))}({_reached_text(e_h, say)}); "
-            f"{separation(say, a_h, a_x)}."
+            f"he_normal {percent(mean(a_h))}({_reached_text(e_h, say)}). "
+            + verdict_sentence(record, say, "he_normal", "glorot_uniform", (say(*ACCURACY),) * 2)
             + (f" diagnose는 glorot_uniform을 시드 {len(xavier)}개 중 {stalled}개에서 stalled로 "
                f"진단한다." if stalled else "")
-            + (f" Xavier 규모의 초기화는 멈춘다: ReLU 층마다 신호의 분산이 절반이 되어, 이만큼 깊으면 "
-               f"출력이 입력에 거의 의존하지 않고, 첫 층의 그래디언트는 {number(g_x)}로 시작한다(He는 "
-               f"{number(g_h)})." if mean(a_x) < 0.5 <= mean(a_h)
+            + (f" Xavier 방식으로 초기화하면 학습이 멈춘다: ReLU 층을 지날 때마다 신호의 분산이 "
+               f"절반으로 줄어, 이만큼 깊으면 출력이 입력에 거의 의존하지 않는다. 첫 층의 그래디언트도 "
+               f"{number(g_x)}에서 시작한다(He는 {number(g_h)})." if mean(a_x) < 0.5 <= mean(a_h)
                else " 둘 다 학습되지만 He가 더 빠르다." if mean(a_x) >= 0.5 and
                _first(e_h) < _first(e_x) else "")))
     return section
