@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from ..backend import to_host
 from . import keras_config
 from .files import ModelFileError
 
@@ -48,7 +49,7 @@ def _write_group(file, path, name, arrays):
     group = file.create_group(path)
     group.attrs["name"] = name
     for index, array in enumerate(arrays):
-        group.create_dataset(str(index), data=np.asarray(array))
+        group.create_dataset(str(index), data=to_host(array))    # a GPU model's, copied
 
 
 def _optimizer_state(model):
