@@ -177,3 +177,15 @@ def test_each_library_loads_the_others_file(keras, name, tmp_path):
         source.train_on_batch(x, y)
         loaded.train_on_batch(x, y)
         assert max_difference(source.get_weights(), loaded.get_weights()) <= TOLERANCE, writer
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_from_keras_reads_a_live_functional_model(keras, name):
+    from glassnet.interop import from_keras
+    keras.backend.clear_session()
+    theirs, _ = MODELS[name](keras)
+    ours = from_keras(theirs)
+    x, _ = data(name)
+    assert [l.name for l in ours.layers] == [l.name for l in theirs.layers]
+    assert max_difference(as_list(theirs.predict(x, verbose=0)),
+                          as_list(ours.predict(x, verbose=0))) <= TOLERANCE

@@ -1,7 +1,7 @@
 """Import from Keras 3: ``from_keras(path_or_model)``.
 
 A ``.keras`` file is read exactly as ``glassnet.models.load_model`` reads it (Keras is not
-imported). A live ``keras.Sequential`` is read through Keras's own API: its config from
+imported). A live ``keras.Sequential`` or functional ``keras.Model`` is read through Keras's own API: its config from
 ``keras.saving.serialize_keras_object`` (what Keras writes into ``config.json``) and each
 layer's ``get_weights()``, so both routes build the model from the same description.
 """
@@ -17,12 +17,13 @@ from . import UnsupportedLayerError
 
 
 def from_keras(path_or_model):
-    """An uncompiled glassnet ``Sequential`` with the architecture and weights of a Keras one."""
+    """An uncompiled glassnet model (``Sequential`` or functional) with the architecture and
+    weights of a Keras one."""
     if isinstance(path_or_model, (str, os.PathLike)) or hasattr(path_or_model, "read"):
         return saving.load_model(path_or_model, compile=False)
     keras = sys.modules.get("keras")
     if keras is None or not isinstance(path_or_model, keras.Model):
-        raise TypeError(f"from_keras takes a path to a .keras file or a keras.Sequential, got "
+        raise TypeError(f"from_keras takes a path to a .keras file or a keras model, got "
                         f"{type(path_or_model).__name__}.")
     config = json.loads(json.dumps(keras.saving.serialize_keras_object(path_or_model),
                                    default=_plain))
@@ -30,8 +31,10 @@ def from_keras(path_or_model):
         model = keras_config.model_from_config(config, compile=False)
     except keras_config.ConfigError as error:
         raise UnsupportedLayerError(f"Cannot import this Keras model: {error}") from None
-    for layer, keras_layer in zip(model.layers, path_or_model.layers):
-        layer.set_weights([np.asarray(w) for w in keras_layer.get_weights()])
+    by_name = {layer.name: layer for layer in path_or_model.layers}
+    for index, layer in enumerate(model.layers):    # by name (a graph's order may differ)
+        source = by_name.get(layer.name, path_or_model.layers[index])
+        layer.set_weights([np.asarray(w) for w in source.get_weights()])
     return model
 
 

@@ -170,11 +170,14 @@ def _input_shape(modules):
 
 def to_torch(model):
     """An ``nn.Sequential`` (in eval mode) computing what the built glassnet ``model``
-    computes, in the float type of its weights (float32 or float64)."""
+    computes, in the float type of its weights (float32 or float64). A functional model
+    becomes a module that runs its graph (``_graph_module``)."""
     import torch
     import torch.nn as nn
     if not model.built:
         raise ValueError("to_torch needs a built model: add an Input (or call fit/build) first.")
+    if getattr(model, "_nodes", None) is not None:
+        return _graph_module(model, torch)
     float_type = next((w.dtype for w in model.weights), np.dtype(config.floatx()))
     modules, shape = [], model.input_shape[1:]
     for layer in model.layers:
@@ -256,3 +259,78 @@ def _copy_weights(model, net, torch):
                     [module.running_mean, module.running_var]
                 for tensor, value in zip(tensors, weights):
                     tensor.copy_(value)
+
+
+# -- a functional model as a torch module ---------------------------------------------------
+
+# Merge layers as torch: each takes the list of input tensors.
+def _merge_functions(torch):
+    def fold(op):
+        def run(xs, layer):
+            y = xs[0]
+            for x in xs[1:]:
+                y = op(y, x)
+            return y
+        return run
+    L = layers_module
+    return {L.Add: fold(torch.add), L.Subtract: lambda xs, layer: xs[0] - xs[1],
+            L.Multiply: fold(torch.mul),
+            L.Average: lambda xs, layer: fold(torch.add)(xs, layer) / len(xs),
+            L.Maximum: fold(torch.maximum), L.Minimum: fold(torch.minimum),
+            L.Concatenate: lambda xs, layer: torch.cat(xs, dim=layer.axis)}
+
+
+def _graph_module(model, torch):
+    """A ``torch.nn.Module`` whose ``forward(*inputs)`` runs the functional model's nodes in
+    order: each layer is the ``nn.Sequential`` ``to_torch`` makes for it (shared by all its
+    calls, so shared weights stay shared), each merge its torch operation. It returns one
+    tensor, or a tuple in the model's output order."""
+    nn = torch.nn
+    merges = _merge_functions(torch)
+    modules, steps = nn.ModuleDict(), []
+    for node in model._nodes:
+        layer = node.layer
+        if node.takes_list:
+            if type(layer) not in merges:
+                raise UnsupportedLayerError(f"layer {layer.name!r} ({type(layer).__name__}) "
+                                            f"has no torch form in to_torch.")
+            step = (layer.name, merges[type(layer)], layer)
+        else:
+            if layer.name not in modules:
+                modules[layer.name] = _layer_module(layer, node.inputs[0].shape, torch)
+            step = (layer.name, None, None)
+        steps.append(step + ([id(t) for t in node.inputs], id(node.outputs[0])))
+    input_ids = [id(t) for t in model.inputs]
+    output_ids = [id(t) for t in model.outputs]
+
+    class GraphModule(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = modules
+
+        def forward(self, *inputs):
+            values = dict(zip(input_ids, inputs))
+            for name, merge, layer, sources, target in steps:
+                args = [values[key] for key in sources]
+                values[target] = merge(args, layer) if merge else self.layers[name](args[0])
+            outputs = tuple(values[key] for key in output_ids)
+            return outputs[0] if len(outputs) == 1 else outputs
+
+    GraphModule.__name__ = GraphModule.__qualname__ = f"{model.name}_graph"
+    float_type = next((w.dtype for w in model.weights), np.dtype(config.floatx()))
+    return GraphModule().to(getattr(torch, float_type.name)).eval()
+
+
+def _layer_module(layer, input_shape, torch):
+    """One layer as an ``nn.Sequential`` holding its weights (a nested model: its own)."""
+    if hasattr(layer, "_layers"):
+        return to_torch(layer)
+
+    class One:
+        layers = [layer]
+    where = f"layer {layer.name!r} ({type(layer).__name__})"
+    net = torch.nn.Sequential(*_modules_for(layer, where, len(input_shape), torch.nn))
+    float_type = next((w.dtype for w in layer.weights), np.dtype(config.floatx()))
+    net = net.to(getattr(torch, float_type.name))
+    _copy_weights(One, net, torch)
+    return net
