@@ -38,7 +38,8 @@ class GaussianNoise(Layer):
     def forward(self, x, training=False):
         self._x = x
         if training and self.stddev > 0:
-            noise = self.generator.standard_normal(x.shape, dtype=x.dtype)
+            # drawn on the host from the seeded generator (the same noise on any backend)
+            noise = array_module(x).asarray(self.generator.standard_normal(x.shape, dtype=x.dtype))
             noise *= self.stddev
             noise += x
             self._y = noise
@@ -54,6 +55,7 @@ class GaussianNoise(Layer):
 
     def __repr__(self):
         return f"<GaussianNoise name={self.name!r} stddev={self.stddev}>"
+
 
 def _rate(rate, layer):
     if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:

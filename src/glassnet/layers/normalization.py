@@ -90,18 +90,19 @@ class BatchNormalization(Layer):
         return vector.reshape(shape)
 
     def forward(self, x, training=False):
+        xp = array_module(x)
         self._x = x
         reduce = tuple(i for i in range(x.ndim) if i != self._feature_axis)
         self._batch_mode = bool(training) and self.trainable
         if self._batch_mode:
             mean = x.mean(axis=reduce, keepdims=True)
             centered = x - mean
-            variance = np.mean(np.square(centered), axis=reduce, keepdims=True)
+            variance = xp.mean(xp.square(centered), axis=reduce, keepdims=True)
             self._update_moving(mean.reshape(-1), variance.reshape(-1))
         else:
             centered = x - self._along_feature(self.moving_mean, x.ndim)
             variance = self._along_feature(self.moving_variance, x.ndim)
-        inv_std = 1.0 / np.sqrt(variance + x.dtype.type(self.epsilon))
+        inv_std = 1.0 / xp.sqrt(variance + x.dtype.type(self.epsilon))
         factor = inv_std if self.gamma is None else inv_std * self._along_feature(self.gamma,
                                                                                    x.ndim)
         y = centered * factor                          # (x - mean) * (gamma r) + beta, as Keras
@@ -118,12 +119,13 @@ class BatchNormalization(Layer):
             moving += batch * (1.0 - self.momentum)
 
     def backward(self, grad, need_input_grad=True):
+        xp = array_module(grad)
         reduce, inv_std = self._reduce, self._inv_std
         x_hat = self._centered * inv_std
         if self.beta is not None:
             grad.sum(axis=reduce, out=self._beta_grad)
         if self.gamma is not None:
-            np.sum(grad * x_hat, axis=reduce, out=self._gamma_grad)
+            xp.sum(grad * x_hat, axis=reduce, out=self._gamma_grad)
         if not need_input_grad:
             return None
         g = grad if self.gamma is None else grad * self._along_feature(self.gamma, grad.ndim)
@@ -131,7 +133,7 @@ class BatchNormalization(Layer):
             return g * inv_std
         count = grad.size // g.shape[self._feature_axis]
         g_sum = g.sum(axis=reduce, keepdims=True)
-        g_x_hat = np.sum(g * x_hat, axis=reduce, keepdims=True)
+        g_x_hat = xp.sum(g * x_hat, axis=reduce, keepdims=True)
         return (inv_std / count) * (count * g - g_sum - x_hat * g_x_hat)
 
     def get_config(self):
@@ -158,6 +160,7 @@ def _fraction(value, name):
             or not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must be a number in [0, 1], got {value!r}.")
     return float(value)
+
 
 # -- per-sample normalizations: statistics over the feature axes of each sample -------------
 
