@@ -59,7 +59,72 @@ def _adam(w, g, state, t, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsg
     return w - alpha * m / (np.sqrt(v) + epsilon)
 
 
+def _adadelta(w, g, state, t, lr=0.001, rho=0.95, epsilon=1e-7):
+    a = state["a"] = rho * state.get("a", 0.0) + (1 - rho) * g * g
+    d = -np.sqrt(state.get("u", 0.0) + epsilon) * g / np.sqrt(a + epsilon)
+    state["u"] = rho * state.get("u", 0.0) + (1 - rho) * d * d
+    return w + lr * d
+
+
+def _lion(w, g, state, t, lr=0.001, beta_1=0.9, beta_2=0.99):
+    m = state.get("m", 0.0)
+    state["m"] = beta_2 * m + (1 - beta_2) * g
+    return w - lr * np.sign(beta_1 * m + (1 - beta_1) * g)
+
+
+def _ftrl(w, g, state, t, lr=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1,
+          l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+          l2_shrinkage_regularization_strength=0.0, beta=0.0):
+    p = -learning_rate_power
+    n = state.get("n", initial_accumulator_value)
+    n_new = n + g * g
+    z = state["z"] = state.get("z", 0.0) + g + 2 * l2_shrinkage_regularization_strength * w \
+        - (n_new ** p - n ** p) / lr * w
+    state["n"] = n_new
+    l1 = l1_regularization_strength
+    return (np.clip(z, -l1, l1) - z) / (n_new ** p / lr + 2 * l2_regularization_strength
+                                         + beta / lr)
+
+
+def _lamb(w, g, state, t, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    m = state["m"] = beta_1 * state.get("m", 0.0) + (1 - beta_1) * g
+    v = state["v"] = beta_2 * state.get("v", 0.0) + (1 - beta_2) * g * g
+    step = m / (1 - beta_1 ** t) / (np.sqrt(v / (1 - beta_2 ** t)) + epsilon)
+    ratio = np.linalg.norm(w) / np.linalg.norm(step)
+    return w - ratio * lr * step
+
+
+def _adafactor(w, g, state, t, lr=0.001, beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3,
+               clip_threshold=1.0):
+    rms = lambda x: np.sqrt(np.mean(x * x))              # noqa: E731
+    rho = min(lr, 1 / math.sqrt(t))
+    beta = 1 - t ** beta_2_decay
+    q = g * g + epsilon_1
+    if w.ndim >= 2:                          # the factored second moment
+        r = state["r"] = beta * state.get("r", 0.0) + (1 - beta) * q.mean(axis=-1)
+        c = state["c"] = beta * state.get("c", 0.0) + (1 - beta) * q.mean(axis=-2)
+        v = np.outer(r / r.mean(), c)
+    else:
+        v = state["v"] = beta * state.get("v", 0.0) + (1 - beta) * q
+    u = g / np.sqrt(v)
+    u /= max(1.0, rms(u) / clip_threshold)
+    return w - max(epsilon_2, rms(w)) * rho * u
+
+
 CASES = [
+    ("Adadelta", _adadelta, {}),
+    ("Adadelta", _adadelta, {"rho": 0.5, "epsilon": 1e-3, "learning_rate": 1.0}),
+    ("Lion", _lion, {}),
+    ("Lion", _lion, {"beta_1": 0.3, "beta_2": 0.5, "learning_rate": 0.1}),
+    ("Ftrl", _ftrl, {}),
+    ("Ftrl", _ftrl, {"learning_rate_power": -0.3, "l1_regularization_strength": 0.001,
+                     "l2_regularization_strength": 0.01, "beta": 0.1,
+                     "l2_shrinkage_regularization_strength": 0.02, "learning_rate": 0.1}),
+    ("Lamb", _lamb, {}),
+    ("Lamb", _lamb, {"beta_1": 0.5, "epsilon": 1e-3, "learning_rate": 0.05}),
+    ("Adafactor", _adafactor, {}),
+    ("Adafactor", _adafactor, {"beta_2_decay": -0.5, "clip_threshold": 0.5,
+                               "learning_rate": 0.2}),
     ("SGD", _sgd, {}),
     ("SGD", _sgd, {"momentum": 0.9}),
     ("SGD", _sgd, {"momentum": 0.5, "nesterov": True, "learning_rate": 0.1}),
@@ -367,8 +432,13 @@ def test_names_as_keras():
     (lambda: optimizers.Adagrad(initial_accumulator_value=-1), "initial_accumulator_value"),
     (lambda: optimizers.Adam(clipnorm=1.0, clipvalue=1.0), "Only one of"),
     (lambda: optimizers.Adam(weight_decay=-0.1), "weight_decay"),
-    (lambda: optimizers.Adam(use_ema=True), "use_ema"),
-    (lambda: optimizers.Adam(gradient_accumulation_steps=4), "gradient_accumulation_steps"),
+    (lambda: optimizers.Adam(use_ema="yes"), "use_ema must be True or False"),
+    (lambda: optimizers.Adam(use_ema=True, ema_momentum=1.5), r"ema_momentum must be in"),
+    (lambda: optimizers.Adam(use_ema=True, ema_overwrite_frequency=0),
+     "ema_overwrite_frequency must be an integer >= 1"),
+    (lambda: optimizers.Adam(gradient_accumulation_steps=1), "gradient_accumulation_steps"),
+    (lambda: optimizers.Adam(gradient_accumulation_steps=2.5), "gradient_accumulation_steps"),
+    (lambda: optimizers.Adam(loss_scale_factor=128.0), "loss_scale_factor"),
     (lambda: optimizers.Adam(beta1=0.9), "unexpected argument"),
 ])
 def test_bad_hyperparameters(build, message):
@@ -414,3 +484,122 @@ def test_state_of_a_weight_whose_gradient_stays_zero_never_turns_subnormal(name)
         optimizer.apply([weight], [zero])
     for slot in optimizer.slots[0].values():
         assert not np.any((slot != 0) & (np.abs(slot) < tiny))
+
+
+
+# -- issue 11: moving averages, accumulation, weight-decay exclusion, None gradients -----------
+
+def test_ema_averages_the_weights_and_finalize_puts_them_in():
+    """a starts at w after the first step, then a = m a + (1 - m) w; finalize copies a."""
+    optimizer = optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5)
+    params, history = _arrays(0), []
+    for t in range(1, 4):
+        optimizer.apply(params, _arrays(t))
+        history.append([p.copy() for p in params])
+    expected = history[0]
+    for weights in history[1:]:
+        expected = [0.5 * a + 0.5 * w for a, w in zip(expected, weights)]
+    for average, want in zip(optimizer.variables[2:6], expected):
+        np.testing.assert_allclose(average, want, rtol=1e-14)
+    optimizer.finalize_variable_values(params)
+    for param, want in zip(params, expected):
+        np.testing.assert_allclose(param, want, rtol=1e-14)
+
+
+def test_ema_overwrite_frequency_puts_the_averages_in_every_n_steps():
+    optimizer = optimizers.SGD(0.1, use_ema=True, ema_overwrite_frequency=2)
+    params = _arrays(0)
+    optimizer.apply(params, _arrays(1))
+    optimizer.apply(params, _arrays(2))              # the 2nd step: weights = averages
+    np.testing.assert_array_equal(params[0], optimizer._averages[0])
+    moved = [p.copy() for p in params]
+    optimizer.apply(params, _arrays(3))              # the 3rd: weights move on, averages lag
+    assert not np.allclose(params[0], optimizer._averages[0])
+    np.testing.assert_allclose(optimizer._averages[0], 0.99 * moved[0] + 0.01 * params[0])
+
+
+def test_gradient_accumulation_applies_the_mean_every_n_calls():
+    accumulating = optimizers.SGD(0.1, momentum=0.9, gradient_accumulation_steps=3)
+    plain = optimizers.SGD(0.1, momentum=0.9)
+    params, reference = _arrays(0), _arrays(0)
+    for block in range(2):
+        grads = [_arrays(10 * block + k) for k in range(3)]
+        for k, step_grads in enumerate(grads):
+            before = [p.copy() for p in params]
+            accumulating.apply(params, step_grads)
+            if k < 2:                                # between: only accumulate
+                for p, b in zip(params, before):
+                    np.testing.assert_array_equal(p, b)
+        plain.apply(reference, [sum(g) / 3 for g in zip(*grads)])
+        for got, want in zip(params, reference):
+            np.testing.assert_allclose(got, want, rtol=1e-13)
+    assert accumulating.iterations == 2 and int(accumulating.variables[0]) == 6
+
+
+def test_exclude_from_weight_decay_by_name_and_array():
+    optimizer = optimizers.SGD(0.0, weight_decay=0.5)      # lr 0: only the decay could move
+    params = _arrays(0)
+    optimizer.exclude_from_weight_decay(var_list=[params[0]], var_names=["bia"])
+    optimizer.build(params, names=["kernel", "bias", "kernel", "bias"])
+    optimizer.learning_rate = 0.0
+    before = [p.copy() for p in params]
+    optimizer.apply(params, _arrays(1))
+    for p, b in zip(params, before):                 # lr 0 means decay 1 - 0.5 * 0 = 1
+        np.testing.assert_array_equal(p, b)
+    decaying = optimizers.SGD(1e-12, weight_decay=1e11)    # decay factor 1 - 0.1 = 0.9
+    params = _arrays(0)
+    decaying.exclude_from_weight_decay(var_list=[params[0]], var_names=["bia"])
+    decaying.build(params, names=["kernel", "bias", "kernel", "bias"])
+    before = [p.copy() for p in params]
+    decaying.apply(params, [np.zeros_like(p) for p in params])
+    np.testing.assert_allclose(params[0], before[0])          # by array
+    np.testing.assert_allclose(params[1], before[1])          # "bias" matches "bia"
+    np.testing.assert_allclose(params[3], before[3])
+    np.testing.assert_allclose(params[2], 0.9 * before[2])    # the second kernel decays
+
+
+def test_none_gradients_skip_their_weight_and_all_none_is_an_error():
+    optimizer = optimizers.Adam(0.1)
+    params = _arrays(0)
+    before = [p.copy() for p in params]
+    grads = _arrays(1)
+    grads[2] = None
+    with pytest.warns(UserWarning, match=r"Gradients do not exist for variables \['weight 2'\]"):
+        optimizer.apply_gradients(zip(grads, params))
+    np.testing.assert_array_equal(params[2], before[2])
+    assert not np.array_equal(params[0], before[0])
+    with pytest.raises(ValueError, match="No gradients provided for any variable"):
+        optimizer.apply_gradients([(None, p) for p in params])
+
+
+def test_constraints_given_to_build_apply_after_each_update():
+    from glassnet import constraints
+    optimizer = optimizers.SGD(0.5)
+    params = _arrays(0)
+    optimizer.build(params, constraints=[constraints.NonNeg(), None, constraints.MaxNorm(0.1),
+                                         None])
+    optimizer.apply(params, _arrays(1))
+    assert params[0].min() >= 0 and params[1].min() < 0
+    assert np.linalg.norm(params[2], axis=0).max() <= 0.1 + 1e-12
+
+
+@pytest.mark.parametrize("name", ["Adadelta", "Ftrl", "Lion", "Lamb", "Adafactor"])
+def test_new_optimizers_resolve_and_round_trip(name):
+    optimizer = optimizers.get(name.lower())
+    assert type(optimizer).__name__ == name
+    again = optimizers.deserialize(optimizers.serialize(optimizer))
+    assert again.get_config() == optimizer.get_config()
+
+
+def test_an_ema_model_saves_and_loads_its_optimizer_state(tmp_path):
+    x = np.random.default_rng(0).normal(size=(16, 3)).astype("float32")
+    y = x[:, :1] * 2
+    model = glassnet.Sequential([glassnet.Input((3,)), glassnet.layers.Dense(1)])
+    model.compile(optimizer=optimizers.Lamb(0.01, use_ema=True, gradient_accumulation_steps=2),
+                  loss="mse")
+    model.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    model.save(tmp_path / "m.keras")
+    again = glassnet.models.load_model(tmp_path / "m.keras")
+    assert again.optimizer.get_config() == model.optimizer.get_config()
+    for mine, theirs in zip(again.optimizer.variables, model.optimizer.variables):
+        np.testing.assert_array_equal(mine, theirs)

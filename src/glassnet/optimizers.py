@@ -18,6 +18,7 @@ number of steps already taken, before the step, as Keras does.
 """
 import math
 import numbers
+import re
 import sys
 import warnings
 
@@ -42,8 +43,15 @@ class Optimizer:
     at most one of ``clipnorm`` (each gradient rescaled to an L2 norm of at most this),
     ``global_clipnorm`` (all gradients rescaled together) and ``clipvalue`` (each element
     clipped to ``[-v, v]``); ``name``.
-    Keras's ``use_ema``, ``loss_scale_factor`` and ``gradient_accumulation_steps`` are accepted
-    at their defaults only (so Keras configs load) and refused otherwise.
+    ``use_ema``: keep an exponential moving average of each weight, ``a = m a + (1 - m) w``
+    after every step (``m = ema_momentum``, 0 at the first step so that ``a`` starts at
+    ``w``); every ``ema_overwrite_frequency`` steps the weights take the averages' values, and
+    ``finalize_variable_values`` (called at the end of ``fit``) puts the averages in.
+    ``gradient_accumulation_steps`` n: the gradients of n calls are summed and their mean
+    applied at every n-th call (the steps between only accumulate); ``iterations`` then counts
+    applied steps, the stored ``iteration`` every call, as Keras. Keras's
+    ``loss_scale_factor`` is accepted at None only.
+    A ``None`` gradient skips its weight (with Keras's warning); all ``None`` is an error.
 
     A subclass names its state in ``slot_groups()`` and defines ``update(param, grad, slots,
     scratch)``, which changes ``param`` and the arrays of the dict ``slots`` in place.
@@ -73,21 +81,40 @@ class Optimizer:
         if len(clipping) > 1:
             raise ValueError(f"Only one of clipnorm, clipvalue and global_clipnorm can be set; "
                              f"got {' and '.join(clipping)}.")
-        _refuse("use_ema", use_ema, False)
-        _refuse("ema_overwrite_frequency", ema_overwrite_frequency, None)
         _refuse("loss_scale_factor", loss_scale_factor, None)
-        _refuse("gradient_accumulation_steps", gradient_accumulation_steps, None)
-        self.use_ema = False
-        self.ema_momentum = ema_momentum              # unused while use_ema is False
-        self.ema_overwrite_frequency = None
+        self.use_ema = _check_bool(use_ema, "use_ema")
+        self.ema_momentum, self.ema_overwrite_frequency = ema_momentum, ema_overwrite_frequency
+        if self.use_ema:
+            _check_range(ema_momentum, "ema_momentum", 0.0, 1.0)
+            if ema_overwrite_frequency is not None and (
+                    isinstance(ema_overwrite_frequency, bool)
+                    or not isinstance(ema_overwrite_frequency, int)
+                    or ema_overwrite_frequency < 1):
+                raise ValueError(f"ema_overwrite_frequency must be an integer >= 1 or None; got "
+                                 f"{ema_overwrite_frequency!r}.")
         self.loss_scale_factor = None
-        self.gradient_accumulation_steps = None
+        self.gradient_accumulation_steps = _accumulation_steps(gradient_accumulation_steps)
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {name!r}.")
         self.name = name or unique_name(self.default_name)
-        self.iterations = 0
+        self._iterations = 0            # every call of apply (Keras's "iteration" variable)
         self.built = False
         self.slots = []                 # slots[i]: {slot name: array} of the i-th weight
+        self._averages, self._accumulators = [], []     # use_ema's, accumulation's
+        self._param_names, self._constraints = [], []
+        self.exclude_from_weight_decay()
+
+    @property
+    def iterations(self):
+        """Steps applied: every call, or with ``gradient_accumulation_steps`` n the calls // n
+        (Keras's ``optimizer.iterations``)."""
+        if self.gradient_accumulation_steps:
+            return self._iterations // self.gradient_accumulation_steps
+        return self._iterations
+
+    @iterations.setter
+    def iterations(self, value):
+        self._iterations = int(value)
 
     # -- the learning rate --------------------------------------------------------------------
     @property
@@ -96,7 +123,7 @@ class Optimizer:
         A number is settable (e.g. by a callback between steps); a schedule's value is not."""
         rate = self._learning_rate
         if isinstance(rate, schedules.LearningRateSchedule):
-            return rate(self.iterations)
+            return rate(self._iterations)           # every call counts, as Keras
         return rate() if callable(rate) else rate
 
     @learning_rate.setter
@@ -135,10 +162,19 @@ class Optimizer:
         xp = array_module(param)
         return xp.zeros_like(param)
 
-    def build(self, params):
+    def build(self, params, names=None, constraints=None):
         """Create the state for the weight arrays ``params`` (the model's trainable weights,
-        in order). ``apply`` builds on its first call; loading a saved state builds first."""
+        in order). ``apply`` builds on its first call; loading a saved state builds first.
+        ``names`` (e.g. "kernel", "bias") are what ``exclude_from_weight_decay(var_names=)``
+        matches; ``constraints`` (one callable or None per weight) are applied to each weight
+        after every update, as Keras applies a variable's constraint."""
         params = list(params)
+        self._param_names = list(names) if names is not None else [None] * len(params)
+        self._constraints = list(constraints) if constraints is not None else \
+            [None] * len(params)
+        if len(self._param_names) != len(params) or len(self._constraints) != len(params):
+            raise ValueError(f"build got {len(params)} weights but {len(self._param_names)} "
+                             f"names and {len(self._constraints)} constraints.")
         dtypes = {p.dtype for p in params}
         if len(dtypes) > 1:
             raise TypeError(f"All weights given to one optimizer must share a dtype; got "
@@ -149,20 +185,26 @@ class Optimizer:
         self._float_type = params[0].dtype if params else np.dtype(config.floatx())
         self._scratch = _shared_views(params)
         self._clip_scratch = _shared_views(params) if self._clips() else [None] * len(params)
+        zeros = [array_module(p).zeros_like(p) for p in params]
+        self._averages = zeros if self.use_ema else []
+        self._accumulators = [array_module(p).zeros_like(p) for p in params] \
+            if self.gradient_accumulation_steps else []
         self.built = True
 
     @property
     def variables(self):
         """The whole state as Keras's ``optimizer.variables`` orders it: the step count
-        (``iteration``), ``learning_rate``, then the slots group by group. Slot arrays are
-        the live state; the first two are snapshots (set them with ``set_weights``)."""
-        return self._head() + [slots[name] for group in self.slot_groups()
-                               for slots in self.slots for name in group]
+        (``iteration``), ``learning_rate``, the moving averages (``use_ema``), the gradient
+        accumulators, then the slots group by group. Arrays are the live state; the first two
+        are snapshots (set them with ``set_weights``)."""
+        return self._head() + self._averages + self._accumulators + [
+            slots[name] for group in self.slot_groups() for slots in self.slots
+            for name in group]
 
     def _head(self):
         """The step count, and the learning rate unless a schedule gives it (Keras keeps no
         learning-rate variable then)."""
-        head = [np.array(self.iterations, dtype=np.int32)]
+        head = [np.array(self._iterations, dtype=np.int32)]
         if self.learning_rate_schedule is None:
             dtype = self._float_type if self.built else config.floatx()
             head.append(np.array(self.learning_rate, dtype=dtype))
@@ -184,7 +226,7 @@ class Optimizer:
             if value.shape != variable.shape:
                 raise ValueError(f"Optimizer variable {index} has shape {variable.shape}, got "
                                  f"an array of shape {value.shape}.")
-        self.iterations = int(weights[0])
+        self._iterations = int(weights[0])
         if head == 2:
             self.learning_rate = float(weights[1])
         for variable, value in zip(current[head:], weights[head:]):
@@ -213,9 +255,10 @@ class Optimizer:
 
     # -- one step -----------------------------------------------------------------------------
     def apply(self, params, grads):
-        """One step: ``iterations`` += 1, then each array of ``params`` is updated in place
-        from the same-position array of ``grads``. (Keras's ``apply`` takes the gradients
-        first; ``apply_gradients`` takes Keras's ``(grad, variable)`` pairs.)"""
+        """One step: each array of ``params`` is updated in place from the same-position array
+        of ``grads`` (None: that weight is skipped), then the moving averages and the
+        constraints, then the count. (Keras's ``apply`` takes the gradients first;
+        ``apply_gradients`` takes Keras's ``(grad, variable)`` pairs.)"""
         if len(grads) != len(params):
             raise ValueError(f"apply got {len(params)} weight arrays but {len(grads)} gradients.")
         if not params:
@@ -227,20 +270,93 @@ class Optimizer:
                 f"Optimizer {self.name!r} was built for other weight arrays (another model, or "
                 f"before the trainable weights changed). Use a new optimizer instance: "
                 f"compile again with a fresh one, e.g. optimizer='{self.default_name}'.")
+        kept = self._with_gradients(grads)
         self._lr = self.learning_rate       # a schedule's value before the count moves, as Keras
-        self.iterations += 1
-        self.begin_step(self.iterations, params[0].dtype.type)
-        global_scale = self._global_clip_scale(grads) if self.global_clipnorm else None
+        steps = self.gradient_accumulation_steps
+        if steps and (self._iterations + 1) % steps:
+            for index in kept:              # not an update step: only accumulate
+                self._accumulators[index] += grads[index]
+        else:
+            if steps:                       # the mean of the accumulated gradients
+                grads = list(grads)
+                for index in kept:
+                    accumulated = self._accumulators[index]
+                    accumulated += grads[index]
+                    accumulated /= steps
+                    grads[index] = accumulated
+            self._update(params, grads, kept)
+            for index in kept if steps else ():
+                self._accumulators[index][...] = 0
+        self._after_update(params, kept)
+        self._iterations += 1
+        if self._iterations % FLUSH_EVERY == 0:
+            self._flush_subnormals()
+
+    def _with_gradients(self, grads):
+        """Indices of the weights that have a gradient (Keras skips None, with a warning)."""
+        kept = [index for index, grad in enumerate(grads) if grad is not None]
+        if not kept:
+            raise ValueError("No gradients provided for any variable.")
+        if len(kept) < len(grads):
+            missing = [self._param_names[i] or f"weight {i}" for i, g in enumerate(grads)
+                       if g is None]
+            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the "
+                          f"loss. If using `model.compile()`, did you forget to provide a "
+                          f"`loss` argument?", UserWarning, stacklevel=3)
+        return kept
+
+    def _update(self, params, grads, kept):
+        """Clip, decay and update the weights in ``kept`` (one applied step)."""
+        self.begin_step(self.iterations + 1, params[0].dtype.type)
+        chosen = [grads[i] for i in kept]
+        global_scale = self._global_clip_scale(chosen) if self.global_clipnorm else None
         decay = 1.0 - self.weight_decay * self._lr if self.weight_decay else None
-        for param, grad, slots, scratch, clip_out in zip(
-                params, grads, self.slots, self._scratch, self._clip_scratch):
+        for index in kept:
+            param, grad, clip_out = params[index], grads[index], self._clip_scratch[index]
             if clip_out is not None:
                 grad = self._clip(grad, global_scale, clip_out)
-            if decay is not None:
+            if decay is not None and self._decays(index):
                 param *= decay
-            self.update(param, grad, slots, scratch)
-        if self.iterations % FLUSH_EVERY == 0:
-            self._flush_subnormals()
+            self.update(param, grad, self.slots[index], self._scratch[index])
+
+    def _after_update(self, params, kept):
+        """Keras's order after the update: the moving averages (and their overwrite every
+        ``ema_overwrite_frequency`` steps), then each weight's constraint."""
+        if self.use_ema:
+            f = params[0].dtype.type
+            momentum = f(self.ema_momentum) if self.iterations != 0 else f(0)
+            for param, average in zip(params, self._averages):
+                average *= momentum                 # a = m a + (1 - m) w
+                average += (f(1) - momentum) * param
+            frequency = self.ema_overwrite_frequency
+            if frequency and (self.iterations + 1) % frequency == 0:
+                self.finalize_variable_values(params)
+        for index in kept:
+            constraint = self._constraints[index]
+            if constraint is not None:
+                params[index][...] = constraint(params[index])
+
+    def finalize_variable_values(self, var_list):
+        """With ``use_ema``, give the weights their moving averages (Keras calls this at the
+        end of ``fit``); otherwise nothing."""
+        if self.use_ema and self.built:
+            for param, average in zip(var_list, self._averages):
+                param[...] = average
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Leave out of ``weight_decay`` the arrays of ``var_list`` and the weights whose name
+        (given to ``build``, e.g. "bias", as Keras's ``variable.name``) matches one of the
+        regular expressions ``var_names``."""
+        self._excluded_ids = {id(v) for v in var_list or ()}
+        self._excluded_pattern = re.compile("|".join(set(var_names))) if var_names else None
+
+    def _decays(self, index):
+        """Whether weight ``index`` takes the weight decay."""
+        if self._excluded_ids and self._param_ids[index] in self._excluded_ids:
+            return False
+        name = self._param_names[index]
+        return not (self._excluded_pattern is not None and name is not None
+                    and self._excluded_pattern.search(name))
 
     def _flush_subnormals(self):
         """Set optimizer-state values below the float type's smallest normal number to 0.
@@ -262,7 +378,7 @@ class Optimizer:
         """Keras's form: an iterable of ``(gradient, weight)`` pairs."""
         grads, params = zip(*grads_and_vars)
         self.apply(list(params), list(grads))
-        return self.iterations
+        return self._iterations
 
     def begin_step(self, step, float_type):
         """Work done once per step before the per-weight updates (Adam's bias-corrected step
@@ -680,6 +796,256 @@ class Nadam(_AdamFamily):
         param -= first
 
 
+@registry.register("Adadelta", "adadelta")
+class Adadelta(Optimizer):
+    """Adagrad's per-weight step without its decaying step size (Zeiler 2012): a moving
+    average of squared gradients and one of squared updates, whose ratio sets the step.
+
+    ``a = rho a + (1 - rho) g**2``, ``d = -sqrt(u + epsilon) g / sqrt(a + epsilon)``,
+    ``u = rho u + (1 - rho) d**2``, ``w += lr d`` (``a`` "accumulated_grad", ``u``
+    "accumulated_delta_var"; Keras on torch's order). Defaults as Keras: ``learning_rate=0.001``,
+    ``rho=0.95``, ``epsilon=1e-7``.
+    """
+
+    default_name = "adadelta"
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.rho = _check_range(rho, "rho", 0.0, 1.0)
+        self.epsilon = _check_range(epsilon, "epsilon", 0.0, math.inf)
+
+    def slot_groups(self):
+        return [("accumulated_grad", "accumulated_delta_var")]
+
+    def update(self, param, grad, slots, scratch):
+        xp = array_module(param)
+        squares, deltas = slots["accumulated_grad"], slots["accumulated_delta_var"]
+        _move_square_average(squares, grad, self.rho, scratch)
+        delta = xp.sqrt(deltas + self.epsilon) * grad     # d = -rms(u) g / rms(a)
+        delta /= xp.sqrt(squares + self.epsilon)
+        delta *= -1
+        _move_square_average(deltas, delta, self.rho, scratch)
+        param += xp.multiply(delta, param.dtype.type(self._lr), out=scratch)
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+@registry.register("Ftrl", "ftrl")
+class Ftrl(Optimizer):
+    """Follow-the-regularized-leader (McMahan et al. 2013), Keras's form, with L1/L2 and
+    shrinkage penalties built into the step.
+
+    With ``n`` the sum of squared gradients (from ``initial_accumulator_value``), ``p =
+    -learning_rate_power`` (0.5) and ``z`` the "linear" slot: ``n' = n + g**2``;
+    ``z += g + 2 s w - (n'**p - n**p) / lr * w`` (``s`` the shrinkage strength);
+    ``w = (clip(z, -l1, l1) - z) / (n'**p / lr + 2 l2 + beta / lr)``: 0 while ``|z| <= l1``.
+    Defaults as Keras: ``learning_rate=0.001``, ``learning_rate_power=-0.5``,
+    ``initial_accumulator_value=0.1``, all strengths 0, ``beta=0``.
+    """
+
+    default_name = "ftrl"
+
+    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5,
+                 initial_accumulator_value=0.1, l1_regularization_strength=0.0,
+                 l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,
+                 beta=0.0, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.learning_rate_power = _check_range(learning_rate_power, "learning_rate_power",
+                                                -math.inf, 0.0)
+        self.initial_accumulator_value = _check_range(
+            initial_accumulator_value, "initial_accumulator_value", 0.0, math.inf)
+        self.l1_regularization_strength = _check_range(
+            l1_regularization_strength, "l1_regularization_strength", 0.0, math.inf)
+        self.l2_regularization_strength = _check_range(
+            l2_regularization_strength, "l2_regularization_strength", 0.0, math.inf)
+        self.l2_shrinkage_regularization_strength = _check_range(
+            l2_shrinkage_regularization_strength, "l2_shrinkage_regularization_strength", 0.0,
+            math.inf)
+        self.beta = _check_range(beta, "beta", 0.0, math.inf)
+
+    def slot_groups(self):
+        return [("accumulator", "linear")]
+
+    def initial_slot(self, name, param):
+        if name == "accumulator":
+            return array_module(param).full_like(param, self.initial_accumulator_value)
+        return super().initial_slot(name, param)
+
+    def update(self, param, grad, slots, scratch):
+        xp = array_module(param)
+        f = param.dtype.type
+        lr, power = f(self._lr), -self.learning_rate_power
+        accumulator, linear = slots["accumulator"], slots["linear"]
+        l2 = self.l2_regularization_strength + self.beta / (f(2.0) * lr)
+        new_accumulator = accumulator + grad * grad
+        linear += grad + 2 * self.l2_shrinkage_regularization_strength * param
+        linear -= (xp.power(new_accumulator, power) - xp.power(accumulator, power)) / lr * param
+        quadratic = xp.power(new_accumulator, power) / lr + 2 * l2
+        l1 = self.l1_regularization_strength
+        param[...] = (xp.clip(linear, -l1, l1) - linear) / quadratic
+        accumulator[...] = new_accumulator
+
+    def get_config(self):
+        return {**super().get_config(), "learning_rate_power": self.learning_rate_power,
+                "initial_accumulator_value": self.initial_accumulator_value,
+                "l1_regularization_strength": self.l1_regularization_strength,
+                "l2_regularization_strength": self.l2_regularization_strength,
+                "l2_shrinkage_regularization_strength":
+                    self.l2_shrinkage_regularization_strength,
+                "beta": self.beta}
+
+
+@registry.register("Lion", "lion")
+class Lion(Optimizer):
+    """The sign of an interpolated momentum (Chen et al. 2023): every weight moves by exactly
+    ``lr`` per step. ``c = sign(beta_1 m + (1 - beta_1) g)``, ``w -= lr c``, then
+    ``m = beta_2 m + (1 - beta_2) g``. Defaults as Keras: ``learning_rate=0.001``,
+    ``beta_1=0.9``, ``beta_2=0.99``; ``beta_1`` in (0, 1].
+    """
+
+    default_name = "lion"
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        if isinstance(beta_1, bool) or not isinstance(beta_1, numbers.Real) or \
+                not 0 < beta_1 <= 1:
+            raise ValueError(f"beta_1 must be in (0, 1] (otherwise Lion degenerates to SignSGD); "
+                             f"got {beta_1!r}.")
+        self.beta_1 = float(beta_1)
+        self.beta_2 = _check_range(beta_2, "beta_2", 0.0, 1.0)
+
+    def slot_groups(self):
+        return [("momentum",)]
+
+    def update(self, param, grad, slots, scratch):
+        xp = array_module(param)
+        momentum = slots["momentum"]
+        xp.multiply(momentum, self.beta_1, out=scratch)      # c = sign(beta_1 m + (1-b1) g)
+        scratch += grad * (1 - self.beta_1)
+        xp.sign(scratch, out=scratch)
+        scratch *= param.dtype.type(self._lr)
+        param -= scratch
+        _move_average(momentum, grad, self.beta_2, scratch)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}
+
+
+@registry.register("Lamb", "lamb")
+class Lamb(_AdamFamily):
+    """Adam's bias-corrected step, rescaled per weight array by the trust ratio
+    ||w|| / ||step|| (You et al. 2019), so each layer moves by a share of its own size.
+
+    ``m += (g - m)(1 - beta_1)``, ``v += (g**2 - v)(1 - beta_2)``,
+    ``step = (m / (1 - beta_1**t)) / (sqrt(v / (1 - beta_2**t)) + epsilon)``,
+    ``w -= r lr step`` with ``r = ||w|| / ||step||`` (1 when either norm is 0).
+    Defaults as Keras: ``learning_rate=0.001``, ``beta_1=0.9``, ``beta_2=0.999``,
+    ``epsilon=1e-7``.
+    """
+
+    default_name = "lamb"
+
+    def slot_groups(self):
+        return [("momentum", "velocity")]
+
+    def begin_step(self, step, float_type):
+        f, t = float_type, float_type(step)
+        self._first_correction = f(1) - f(self.beta_1) ** t
+        self._second_correction = f(1) - f(self.beta_2) ** t
+
+    def update(self, param, grad, slots, scratch):
+        xp = array_module(param)
+        m, v = slots["momentum"], slots["velocity"]
+        m += (grad - m) * (1 - self.beta_1)
+        v += (grad * grad - v) * (1 - self.beta_2)
+        step = (m / self._first_correction) / (
+            xp.sqrt(v / self._second_correction) + self.epsilon)
+        weight_norm = xp.sqrt(xp.sum(param * param))
+        step_norm = xp.sqrt(xp.sum(step * step))
+        ratio = weight_norm / step_norm if weight_norm > 0 and step_norm > 0 else 1.0
+        param -= param.dtype.type(ratio) * param.dtype.type(self._lr) * step
+
+
+@registry.register("Adafactor", "adafactor")
+class Adafactor(Optimizer):
+    """Adam's second moment in factored form (Shazeer & Stern 2018): for a matrix, a row and
+    a column average of g**2 instead of one value per weight; with Keras's rules.
+
+    At step t: ``beta = 1 - t**beta_2_decay``, ``q = g**2 + epsilon_1``. For a weight with two
+    or more axes, ``r = beta r + (1 - beta) mean(q, -1)``, ``c = beta c + (1 - beta)
+    mean(q, -2)`` and ``v = (r / mean(r)) outer c``; otherwise ``v = beta v + (1 - beta) q``.
+    ``u = g / sqrt(v)``, clipped to RMS ``clip_threshold``: ``u / max(1, rms(u) / clip)``;
+    ``w -= max(epsilon_2, rms(w)) min(lr, 1/sqrt(t)) u`` (with ``relative_step`` and a
+    number as learning rate, lr itself is first capped at 1/sqrt(t), as Keras).
+    Keras keeps two placeholder int32 zeros as r and c of a weight with fewer than two axes;
+    so does ``variables``. Defaults as Keras: ``learning_rate=0.001``, ``beta_2_decay=-0.8``,
+    ``epsilon_1=1e-30``, ``epsilon_2=1e-3``, ``clip_threshold=1.0``, ``relative_step=True``.
+    """
+
+    default_name = "adafactor"
+
+    def __init__(self, learning_rate=0.001, beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3,
+                 clip_threshold=1.0, relative_step=True, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_2_decay = _check_range(beta_2_decay, "beta_2_decay", -math.inf, math.inf)
+        self.epsilon_1 = _check_range(epsilon_1, "epsilon_1", 0.0, math.inf)
+        self.epsilon_2 = _check_range(epsilon_2, "epsilon_2", 0.0, math.inf)
+        self.clip_threshold = _check_range(clip_threshold, "clip_threshold", 0.0, math.inf)
+        self.relative_step = _check_bool(relative_step, "relative_step")
+
+    def slot_groups(self):
+        return [("r", "c", "velocity")]
+
+    def initial_slot(self, name, param):
+        xp = array_module(param)
+        if name == "velocity":
+            return xp.zeros_like(param)
+        if param.ndim < 2:
+            return xp.zeros((), dtype=np.int32)       # Keras's placeholder
+        shape = param.shape[:-1] if name == "r" else param.shape[:-2] + param.shape[-1:]
+        return xp.zeros(shape, dtype=param.dtype)
+
+    def begin_step(self, step, float_type):
+        f = float_type
+        t = f(step)
+        lr = f(self._lr)
+        if self.learning_rate_schedule is None and self.relative_step:
+            lr = min(lr, f(1) / np.sqrt(t))
+        self._rho = min(lr, f(1) / np.sqrt(t))
+        self._beta = f(1) - t ** f(self.beta_2_decay)
+
+    def update(self, param, grad, slots, scratch):
+        xp = array_module(param)
+        f = param.dtype.type
+        beta, rest = self._beta, f(1) - self._beta
+        alpha = max(f(self.epsilon_2), _rms(param)) * self._rho
+        squares = grad * grad + f(self.epsilon_1)
+        velocity = slots["velocity"]
+        if param.ndim >= 2:
+            r, c = slots["r"], slots["c"]
+            r[...] = beta * r + rest * xp.mean(squares, axis=-1)
+            c[...] = beta * c + rest * xp.mean(squares, axis=-2)
+            velocity[...] = (r / xp.mean(r, axis=-1, keepdims=True))[..., None] * \
+                c[..., None, :]
+        else:
+            velocity[...] = beta * velocity + rest * squares
+        step = grad / xp.sqrt(velocity)
+        step /= max(f(1), _rms(step) / f(self.clip_threshold))
+        param -= alpha * step
+
+    def get_config(self):
+        return {**super().get_config(), "beta_2_decay": self.beta_2_decay,
+                "epsilon_1": self.epsilon_1, "epsilon_2": self.epsilon_2,
+                "clip_threshold": self.clip_threshold, "relative_step": self.relative_step}
+
+
+def _rms(x):
+    """sqrt(mean(x**2)), a number in x's float type."""
+    xp = array_module(x)
+    return x.dtype.type(xp.sqrt(xp.mean(x * x)))
+
+
 def get(identifier):
     """An optimizer from a name ('adam', 'SGD', 'rmsprop', ...; case and underscores ignored,
     as Keras's), a config dict, a class, or an instance (returned as is)."""
@@ -768,6 +1134,16 @@ def _check_bool(value, name):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}.")
     return bool(value)
+
+
+def _accumulation_steps(value):
+    """None (off) or an integer >= 2, as Keras requires."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 2:
+        raise ValueError(f"gradient_accumulation_steps must be an integer >= 2 (or None); got "
+                         f"{value!r}.")
+    return int(value)
 
 
 def _refuse(name, value, default):

@@ -127,3 +127,116 @@ def test_summary_optimizer_params_as_keras(keras, name, kwargs):
     expected = _optimizer_params("\n".join(keras_lines))
     assert expected is not None and expected == ours.optimizer.count_params()
     assert _optimizer_params("\n".join(our_lines)) == expected
+
+
+# -- issue 11: Adadelta, Ftrl, Lion, Lamb, Adafactor; use_ema, gradient accumulation, ---------
+# -- weight-decay exclusion and None gradients, on every optimizer ----------------------------
+
+NEW_STEPS = 10
+NEW_CASES = [
+    ("Adadelta", {}),
+    ("Adadelta", {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-5}),
+    ("Ftrl", {}),
+    ("Ftrl", {"learning_rate": 0.1, "learning_rate_power": -0.7, "initial_accumulator_value": 0.5,
+              "l1_regularization_strength": 0.01, "l2_regularization_strength": 0.02,
+              "l2_shrinkage_regularization_strength": 0.03, "beta": 0.5}),
+    ("Lion", {}),
+    ("Lion", {"learning_rate": 0.01, "beta_1": 0.5, "beta_2": 0.9}),
+    ("Lamb", {}),
+    ("Lamb", {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.9, "epsilon": 1e-4}),
+    ("Adafactor", {}),
+    ("Adafactor", {"learning_rate": 0.5, "beta_2_decay": -0.5, "epsilon_2": 1e-2,
+                   "clip_threshold": 0.5}),
+    ("Adafactor", {"relative_step": False, "learning_rate": 0.05}),
+    ("Lion", {"weight_decay": 0.1, "clipnorm": 1.0}),
+    ("Adadelta", {"global_clipnorm": 0.5}),
+    ("Lamb", {"clipvalue": 0.3, "weight_decay": 0.05}),
+]
+EVERY = ["SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Adadelta", "Ftrl",
+         "Lion", "Lamb", "Adafactor"]
+FEATURE_CASES = [(name, features) for name in EVERY for features in (
+    {"use_ema": True},
+    {"use_ema": True, "ema_momentum": 0.5, "ema_overwrite_frequency": 3},
+    {"gradient_accumulation_steps": 3},
+    {"gradient_accumulation_steps": 2, "use_ema": True, "ema_overwrite_frequency": 2},
+)] + [("SGD", {"momentum": 0.9, "gradient_accumulation_steps": 2, "clipnorm": 0.5}),
+      ("Adam", {"gradient_accumulation_steps": 2, "weight_decay": 0.1}),
+      ("Adam", {"learning_rate": 0.1, "use_ema": True, "global_clipnorm": 1.0})]
+
+
+@pytest.mark.parametrize("name, kwargs", NEW_CASES + FEATURE_CASES,
+                         ids=[f"{n}-{k}" for n, k in NEW_CASES + FEATURE_CASES])
+def test_ten_steps_of_every_variable_as_keras(keras, name, kwargs):
+    """Weights and every optimizer variable (slots, moving averages, accumulators) after each
+    of 10 float32 steps, to float32 rounding."""
+    theirs, ours = step_side_by_side(keras, name, kwargs, kwargs, seed=11, steps=NEW_STEPS)
+    assert ours.count_params() == sum(int(np.prod(v.shape)) for v in theirs.variables)
+    assert ours.iterations == int(keras_numpy(keras, theirs.iterations))
+
+
+@pytest.mark.parametrize("name, kwargs", NEW_CASES + FEATURE_CASES[:4],
+                         ids=[f"{n}-{k}" for n, k in NEW_CASES + FEATURE_CASES[:4]])
+def test_new_configs_as_keras(keras, name, kwargs):
+    theirs = getattr(keras.optimizers, name)(**kwargs).get_config()
+    ours = getattr(optimizers, name)(**kwargs).get_config()
+    assert list(ours) == list(theirs)
+    assert ours.pop("learning_rate") == pytest.approx(theirs.pop("learning_rate"), rel=1e-7)
+    assert ours.pop("name") == re.sub(r"_\d+$", "", theirs.pop("name"))
+    assert ours == theirs
+
+
+def test_a_schedule_with_gradient_accumulation_counts_every_call(keras):
+    """Keras evaluates the schedule at the raw call count; Adam's bias correction counts the
+    applied steps."""
+    schedule = {"initial_learning_rate": 0.1, "decay_steps": 2, "decay_rate": 0.5}
+    theirs = {"learning_rate": keras.optimizers.schedules.ExponentialDecay(**schedule),
+              "gradient_accumulation_steps": 2}
+    ours = {"learning_rate": optimizers.schedules.ExponentialDecay(**schedule),
+            "gradient_accumulation_steps": 2}
+    step_side_by_side(keras, "Adam", theirs, ours, seed=4, steps=NEW_STEPS)
+
+
+def test_exclude_from_weight_decay_by_name_and_by_array_as_keras(keras):
+    start, grads = gradient_sequence(2, NEW_STEPS)
+    names = ["kernel", "bias", "kernel", "bias"]
+    theirs = keras.optimizers.AdamW(weight_decay=0.5, learning_rate=0.01)
+    ours = optimizers.AdamW(weight_decay=0.5, learning_rate=0.01)
+    keras_weights = [keras.Variable(w, name=n) for w, n in zip(start, names)]
+    weights = [w.copy() for w in start]
+    theirs.exclude_from_weight_decay(var_list=[keras_weights[2]], var_names=["bia"])
+    ours.exclude_from_weight_decay(var_list=[weights[2]], var_names=["bia"])
+    ours.build(weights, names=names)
+    for step_grads in grads:
+        theirs.apply([keras.ops.convert_to_tensor(g) for g in step_grads], keras_weights)
+        ours.apply(weights, step_grads)
+    assert_close([keras_numpy(keras, w) for w in keras_weights], weights, "weights")
+    assert_close([keras_numpy(keras, v) for v in theirs.variables], ours.variables, "variables")
+    decayed = optimizers.AdamW(weight_decay=0.5, learning_rate=0.01)
+    plain = [w.copy() for w in start]
+    for step_grads in grads:
+        decayed.apply(plain, step_grads)
+    assert not np.allclose(plain[1], weights[1])      # the exclusion changed the biases
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "Lion"])
+def test_none_gradients_as_keras(keras, name):
+    """Issue 11 #6: a None gradient skips its weight, with Keras's warning; only None raises
+    Keras's "No gradients provided for any variable"."""
+    start, grads = gradient_sequence(6, 3)
+    theirs = getattr(keras.optimizers, name)(learning_rate=0.1)
+    ours = getattr(optimizers, name)(learning_rate=0.1)
+    keras_weights = [keras.Variable(w) for w in start]
+    weights = [w.copy() for w in start]
+    for step_grads in grads:
+        step_grads = [None if i == 1 else g for i, g in enumerate(step_grads)]
+        with pytest.warns(UserWarning, match="Gradients do not exist for variables"):
+            theirs.apply_gradients([(None if g is None else keras.ops.convert_to_tensor(g), v)
+                                    for g, v in zip(step_grads, keras_weights)])
+        with pytest.warns(UserWarning, match="Gradients do not exist for variables"):
+            ours.apply_gradients(list(zip(step_grads, weights)))
+    assert_close([keras_numpy(keras, w) for w in keras_weights], weights, "weights")
+    np.testing.assert_array_equal(weights[1], start[1])
+    with pytest.raises(ValueError, match="No gradients provided for any variable"):
+        theirs.apply_gradients([(None, v) for v in keras_weights])
+    with pytest.raises(ValueError, match="No gradients provided for any variable"):
+        ours.apply_gradients([(None, w) for w in weights])
