@@ -101,7 +101,7 @@ def _softmax_conclusion(worked, metrics, say):
             f"input, so every input gets a gradient.",
             f"z = {_vector(close, 1)}에서 max의 출력은 {_vector(worked['max'][1], 0)}이다. 겨우 "
             f"{close[0] - close[1]:.1f} 작은 두 번째 입력은 전혀 반영되지 않는다. 소프트맥스는 "
-            f"{_vector(soft, 3)}을 내며, 합이 1이고 모든 입력에 따라 부드럽게 변하므로 모든 입력이 "
+            f"{josa.attach(_vector(soft, 3), '을')} 내며, 합이 1이고 모든 입력에 따라 부드럽게 변하므로 모든 입력이 "
             f"그래디언트를 받는다."),
         say(f"Sample #{metrics['worst_sample']} has the largest cross-entropy "
             f"({metrics['worst_loss']:.4f}; mean over the table {metrics['mean_loss']:.4f}): it "

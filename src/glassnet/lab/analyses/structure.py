@@ -1,6 +1,7 @@
 """§1: a shallow MLP against deeper networks, and what their layers learned."""
 import numpy as np
 
+from ... import josa
 from .. import figures, stats
 from .common import Plan, Say, Section, Table, color, comparison_table, curves, first_seed, \
     fmt, groups, judge, mean, number, percent, reached, values, verdict_sentence
@@ -165,22 +166,24 @@ def _depth_conclusion(comparisons, by_arm, say):
     better = [c["arm"]["depth"] for c in deeper if c["verdict"] == "better"]
     worse = [c["arm"]["depth"] for c in deeper if c["verdict"] == "worse"]
     if deeper and len(better) == len(deeper):
+        gains = [100 * c["difference"] for c in deeper]
         paragraphs.append(say(
-            "Every deeper net beats one hidden layer beyond seed noise: the data agree with "
-            "the notes that depth helps, here by about a point of accuracy.",
-            "깊은 신경망은 모두 은닉층 하나보다 시드 변동을 넘게 낫다. 깊이가 도움이 된다는 노트와 "
-            "데이터가 일치하며, 그 차이는 정확도 1%p 안팎이다."))
+            f"Every deeper net beats one hidden layer beyond seed noise: the data agree with "
+            f"the notes that depth helps, here by {min(gains):+.1f} to {max(gains):+.1f} points "
+            f"of test accuracy.",
+            f"깊은 신경망은 모두 은닉층 하나보다 시드 변동을 넘게 낫다. 깊이가 도움이 된다는 노트와 "
+            f"데이터가 일치하며, 그 차이는 테스트 정확도 {min(gains):+.1f} ~ {max(gains):+.1f}%p다."))
     elif better:
         paragraphs.append(say(
-            f"Depths {', '.join(map(str, better))} beat one hidden layer beyond seed noise; the "
+            f"Depth {', '.join(map(str, better))} beat one hidden layer beyond seed noise; the "
             f"others are not decided at these seeds.",
-            f"깊이 {', '.join(map(str, better))}는 은닉층 하나보다 시드 변동을 넘게 낫고, 나머지는 "
+            f"깊이 {josa.attach(', '.join(map(str, better)), '은')} 은닉층 하나보다 시드 변동을 넘게 낫고, 나머지는 "
             f"이 시드 수로 판정되지 않는다."))
     elif worse:
         paragraphs.append(say(
-            f"Depths {', '.join(map(str, worse))} do worse than one hidden layer beyond seed "
+            f"Depth {', '.join(map(str, worse))} did worse than one hidden layer beyond seed "
             f"noise: here the data disagree with the notes.",
-            f"깊이 {', '.join(map(str, worse))}는 은닉층 하나보다 시드 변동을 넘게 나쁘다. 여기서는 "
+            f"깊이 {josa.attach(', '.join(map(str, worse)), '은')} 은닉층 하나보다 시드 변동을 넘게 나쁘다. 여기서는 "
             f"데이터가 노트와 다르다."))
     elif deeper:
         paragraphs.append(say(

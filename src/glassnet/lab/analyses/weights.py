@@ -242,7 +242,7 @@ def init_histograms(records, lang):
             "층별 출력의 퍼짐(표준편차, 1층 → 5층)과 마지막 층에서 한계에 있는 비율(시그모이드 0.01 "
             "미만 또는 0.99 초과, tanh ±0.99 밖, ReLU는 정확히 0)"),
         [say("activation", "활성화"), say("initializer", "초기화"), say("std per layer", "층별 표준편차"),
-         say("at the limits, layer 5", "5층 한계 비율")], rows))
+         say("at the limits, layer 5", "5층에서 포화되었거나 0인 비율")], rows))
     section.conclusion = _histogram_conclusion(by_setting, say)
     return section
 
@@ -277,11 +277,11 @@ def _histogram_conclusion(by_setting, say):
             f"{number(last('sigmoid', small, 'std'))}): every unit computes nearly the same "
             f"thing, a loss of expressiveness. glorot_normal keeps a std of "
             f"{number(last('sigmoid', 'glorot_normal', 'std'))} at layer 5.",
-            f"시그모이드와 {big}: 5층 출력의 {percent(saturated)}가 0이나 1에서 0.01 이내에 있다. "
+            f"시그모이드와 {big}: 5층 출력의 {josa.attach(percent(saturated), '이')} 0이나 1에서 0.01 이내에 있다. "
             f"그곳에서 시그모이드의 도함수는 거의 0이다 — 학습 전부터 보이는 그래디언트 소실의 원인. "
             f"{small}에서는 출력이 0.5에 몰린다(표준편차 {number(last('sigmoid', small, 'std'))}): 모든 "
             f"노드가 거의 같은 값을 내어 표현력을 잃는다. glorot_normal은 5층에서도 표준편차 "
-            f"{number(last('sigmoid', 'glorot_normal', 'std'))}를 유지한다."))
+            f"{josa.attach(number(last('sigmoid', 'glorot_normal', 'std')), '을')} 유지한다."))
     relu = {init: last("relu", init, "std") for init in inits}
     if relu.get("he_normal") is not None and relu.get("glorot_normal") is not None:
         paragraphs.append(say(
