@@ -496,7 +496,10 @@ def _diagnose_model(model, x, y, sample_weight):
 def constant_loss(model, y):
     """The compiled loss of the best constant prediction for targets ``y``: the class
     frequencies for a cross-entropy (ln K for K balanced classes), the mean for others.
-    Learning has not begun while a model's loss is no better than this. None if unknown."""
+    Learning has not begun while a model's loss is no better than this. None if unknown
+    (also for a model with several outputs, whose targets are one array per output)."""
+    if hasattr(y, "arrays"):
+        return None
     loss, from_logits = _loss_name(model)
     y = np.asarray(y)
     _, _, units = _output_activation(model)

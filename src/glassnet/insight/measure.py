@@ -47,6 +47,8 @@ def activations(model, x):
     x, = model._device_data(model._inputs(x))
     outputs = []
     with _preserved(model), np.errstate(all="ignore"):
+        if hasattr(model, "layer_outputs"):           # a functional graph: every branch
+            return [host_copy(y) for y in model.layer_outputs(x)]
         for layer in model.layers:
             x = layer.forward(x, training=False)
             outputs.append(host_copy(x))              # NumPy, wherever the model runs
@@ -87,11 +89,10 @@ def gradient_check(model, x, y, sample_weight=None, eps=1e-6, max_entries=256):
     """
     _check_model(model)
     model._require_compiled("inspect.gradient_check")
-    model._inputs(x)                                     # shape check (and build) on the model
-    x64 = data.as_inputs(x, "float64")
+    x64 = _float64(model._inputs(x))            # shape check (and build) on the model
     y64 = model._targets(y, len(x64))
-    if y64.dtype.kind == "f":
-        y64 = data.as_labels(y, "y").astype(np.float64)
+    y64 = _float64(y64, y) if hasattr(y64, "arrays") else \
+        data.as_labels(y, "y").astype(np.float64) if y64.dtype.kind == "f" else y64
     sample_weight = data.as_sample_weight(sample_weight, len(x64))
     clone = float64_copy(model)
     x64, y64, sample_weight = clone._device_data(x64, y64, sample_weight)
@@ -103,6 +104,19 @@ def gradient_check(model, x, y, sample_weight=None, eps=1e-6, max_entries=256):
                 worst = max(worst, _check_array(clone, x64, y64, sample_weight, param, grad,
                                                 eps, max_entries))
     return worst
+
+
+def _float64(arrays, originals=None):
+    """Checked inputs or targets in float64 (several, for a functional model: each float
+    array; targets from the originals, not their float32 rounding)."""
+    if not hasattr(arrays, "arrays"):
+        return arrays.astype(np.float64) if arrays.dtype.kind == "f" else arrays
+    if originals is not None:
+        originals = list(originals.values()) if isinstance(originals, dict) else list(originals)
+    else:
+        originals = list(arrays)
+    return type(arrays)([np.asarray(o, dtype=np.float64) if a.dtype.kind == "f" else a
+                         for a, o in zip(arrays, originals)])
 
 
 def float64_copy(model):

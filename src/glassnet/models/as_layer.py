@@ -22,6 +22,11 @@ class LayerRole:
         return list(self._grads)
 
     @property
+    def param_names(self):
+        return [f"{layer.name}/{name}" for layer in self._layers if layer.trainable
+                for name in layer.param_names]
+
+    @property
     def regularizers(self):
         return [r for layer in self._layers if layer.trainable for r in layer.regularizers]
 

@@ -37,7 +37,6 @@ class Functional(Model):
         self._layers = [l for l in layers if not isinstance(l, InputLayer)]
         self._shared = {l for l in self._layers if sum(n.layer is l for n in nodes) > 1}
         self._saved_calls = {}
-        self._model_input_ids = {id(t) for t in self._input_tensors}
         self._heads = None
         self._collect_params()
 
@@ -108,6 +107,11 @@ class Functional(Model):
                                  f"{len(arrays[0])}, {what}[{index}] has {len(array)}.")
         return Columns(arrays)
 
+    def _targets(self, y, n, what="y"):
+        if not self._several_outputs:
+            return super()._targets(y, n, what)
+        return self._heads.targets(y, n, what)
+
     def _checked(self, x, y, sample_weight, class_weight=None, what=""):
         if not self._several_outputs:
             return super()._checked(x, y, sample_weight, class_weight, what)
@@ -165,7 +169,8 @@ class Functional(Model):
         return list(self._heads.logs(0.0)) if self._heads else ["loss"]
 
     # -- one step -----------------------------------------------------------------------------
-    def _forward(self, x, training):
+    def _run(self, x, training):
+        """Every node forward, in order; the value of each tensor by ``id``."""
         arrays = list(x) if isinstance(x, Columns) else [x]
         values = {id(t): a for t, a in zip(self._input_tensors, arrays)}
         for node in self._nodes:
@@ -175,8 +180,20 @@ class Functional(Model):
             if layer in self._shared:
                 self._saved_calls[node] = _call_state(layer)
             values[id(node.outputs[0])] = y
+        return values
+
+    def _forward(self, x, training):
+        values = self._run(x, training)
         results = [values[id(t)] for t in self._output_tensors]
         return results if self._several_outputs else results[0]
+
+    def layer_outputs(self, x, training=False):
+        """The output of each entry of ``layers`` for the checked batch ``x`` (an Input's:
+        its data; a layer called twice: its last call's), what ``inspect.activations`` shows."""
+        values = self._run(x, training)
+        outputs = {t.layer: values[id(t)] for t in self._input_tensors}
+        outputs.update({node.layer: values[id(node.outputs[0])] for node in self._nodes})
+        return [outputs[layer] for layer in self._all_layers]
 
     def _fused(self):
         """Per output: whether its loss gradient is taken on the logits (p - y), skipping the
@@ -237,7 +254,7 @@ class Functional(Model):
             vars(layer).update(self._saved_calls[node])
         if layer.activity_regularizer is not None:     # d/dy of penalty(y) / batch size
             grad = grad + layer.activity_regularizer.gradient(layer._y) / len(layer._y)
-        need = input_grads or any(id(t) not in self._model_input_ids for t in node.inputs)
+        need = input_grads or any(not t.node.is_input for t in node.inputs)
         if on_logits:
             result = layer.backward(grad, need, through_activation=False)
         else:

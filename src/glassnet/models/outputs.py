@@ -133,7 +133,6 @@ class Heads:
 
     # -- data ---------------------------------------------------------------------------------
     def checked(self, model, x, y, sample_weight, class_weight, what):
-        from .trainer import Columns
         x = model._inputs(x, what + "x")
         n = len(x)
         if not n:
@@ -141,22 +140,28 @@ class Heads:
         if class_weight is not None:
             raise ValueError("class_weight is for a model with one output; for several, give "
                              "sample_weight (one weight per sample).")
+        ys = self.targets(y, n, what + "y")
+        sample_weight = data.as_sample_weight(sample_weight, n, what + "sample_weight")
+        return x, ys, sample_weight
+
+    def targets(self, y, n, what="y"):
+        """One label array per output (``y`` a list in output order or a dict by output
+        name), each checked against its loss and output shape, as ``Columns``."""
+        from .trainer import Columns
         if isinstance(y, dict):
             ys = [y.get(name) for name in self.names]
             unknown = [k for k in y if k not in self.names]
             if unknown or any(v is None for v in ys):
-                raise ValueError(f"{what}y is a dict by output name; the outputs are "
+                raise ValueError(f"{what} is a dict by output name; the outputs are "
                                  f"{self.names}, got keys {list(y)}.")
-        elif isinstance(y, (list, tuple)) and len(y) == len(self.names):
+        elif isinstance(y, (list, tuple, Columns)) and len(list(y)) == len(self.names):
             ys = list(y)
         else:
             raise ValueError(f"The model has {len(self.names)} outputs ({', '.join(self.names)})"
-                             f": pass {what}y as a list of {len(self.names)} label arrays or a "
+                             f": pass {what} as a list of {len(self.names)} label arrays or a "
                              f"dict by output name.")
-        ys = [targets(loss, value, n, shape, f"{what}y[{name!r}]") for loss, value, shape, name
-              in zip(self.losses, ys, self.shapes, self.names)]
-        sample_weight = data.as_sample_weight(sample_weight, n, what + "sample_weight")
-        return x, Columns(ys), sample_weight
+        return Columns([targets(loss, value, n, shape, f"{what}[{name!r}]") for loss, value,
+                        shape, name in zip(self.losses, ys, self.shapes, self.names)])
 
     # -- loss, metrics, logs ------------------------------------------------------------------
     def loss_value(self, y, y_pred, sample_weight):
