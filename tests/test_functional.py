@@ -201,3 +201,11 @@ def test_a_sequential_is_a_layer_of_a_functional_model(float64):
         assert np.allclose(grad, numeric_gradient(loss, param), atol=1e-7)
     with pytest.raises(ValueError, match="already called"):
         inner(glassnet.Input((4,)))
+
+
+def test_saving_a_graph_with_a_nested_model_says_it_is_not_supported(tmp_path):
+    x = glassnet.Input((4,))
+    inner = glassnet.Sequential([glassnet.Input((4,)), L.Dense(4)], name="inner")
+    model = glassnet.Model(x, L.Add()([inner(x), x]))
+    with pytest.raises(ValueError, match="'inner'.*not supported yet"):
+        model.save(tmp_path / "m.keras")

@@ -20,6 +20,11 @@ from .keras_config import ConfigError, _require
 
 def model_config(model, compile_config):
     """The whole ``config.json`` entry of a functional model."""
+    nested = [layer.name for layer in model.layers if hasattr(layer, "_layers")]
+    if nested:
+        raise ValueError(f"Saving a functional model that holds a model as a layer "
+                         f"({', '.join(map(repr, nested))}) is not supported yet. Build the "
+                         f"graph from that model's layers, or save the inner model on its own.")
     node_numbers = {id(node): index for layer in model.layers
                     for index, node in enumerate(model.nodes_of(layer))}
     layers = [_layer_entry(model, layer, node_numbers) for layer in model.layers]
