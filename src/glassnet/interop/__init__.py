@@ -1,7 +1,7 @@
 """Models in and out of glassnet: ONNX export, import from Keras, PyTorch and scikit-learn.
 
-Each importer returns an uncompiled glassnet ``Sequential`` whose ``predict`` gives the
-source's predictions, so its inside can be looked at with ``glassnet.inspect``; ``to_torch``
+Each importer returns an uncompiled glassnet model (a ``Sequential``; ``from_keras`` also a
+functional model) whose ``predict`` gives the source's predictions, so its inside can be looked at with ``glassnet.inspect``; ``to_torch``
 goes the other way. Something a target cannot express raises ``UnsupportedLayerError``
 naming it. The frameworks are imported only when their function is called.
 """

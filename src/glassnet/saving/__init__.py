@@ -3,6 +3,7 @@
 - ``archive``: the zip (``config.json``, ``metadata.json``, ``model.weights.h5``), its checks,
   ``save_model`` / ``load_model`` / ``save_weights`` / ``load_weights``;
 - ``keras_config``: a model as Keras's JSON config and back (only glassnet's own classes);
+  ``functional_config``: a functional model's graph (``inbound_nodes``), written and replayed;
 - ``h5_weights``: the weights and the optimizer state in Keras's HDF5 layout (h5py, on use);
 - ``files``: ``ModelFileError`` and ``write_atomically`` (a failed save keeps the old file).
 
