@@ -21,7 +21,7 @@ RANKS = {"base": 0, "numbers": 1, "layers": 2, "callbacks": 3, "models": 4,
 NUMBERS = {"activations", "initializers", "losses", "reductions", "metrics", "optimizers",
            "schedules", "regularizers", "constraints"}
 BASE = {"config", "utils", "backend", "naming", "threads", "_registry", "data", "josa",
-        "glossary"}
+        "glossary", "py_dataset"}
 
 
 def part(module):
@@ -46,6 +46,7 @@ def part(module):
 CALLS_UP = {
     ("glassnet.models.model", "glassnet.saving"): "model.save / load_model, as Keras's API",
     ("glassnet.callbacks", "glassnet.insight.probe"): "glassnet.callbacks.Probe, as DESIGN",
+    ("glassnet.utils", "glassnet.callbacks.progbar"): "glassnet.utils.Progbar, as keras.utils",
 }
 
 

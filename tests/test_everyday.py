@@ -112,8 +112,8 @@ def test_lists_and_pandas_objects_are_data():
 def test_generators_and_dicts_are_refused_clearly():
     x, y = _data()
     model = _model()
-    with pytest.raises(ValueError, match="x is a generator; glassnet takes the data itself"):
-        model.fit((row for row in x), y, verbose=0)
+    with pytest.raises(ValueError, match="y must be None when x is a generator"):
+        model.fit((row for row in x), y, verbose=0)      # a generator gives (x, y) batches
     with pytest.raises(ValueError, match="x is a dict"):
         model.predict({"features": x}, verbose=0)
 

@@ -1,4 +1,7 @@
-"""Seeds and label helpers: ``set_random_seed`` and ``to_categorical``, as ``keras.utils``.
+"""``keras.utils``: seeds (``set_random_seed``), labels (``to_categorical``), data helpers
+(``normalize``, ``split_dataset``, ``pack_x_y_sample_weight`` / ``unpack_x_y_sample_weight``),
+``PyDataset`` / ``Sequence`` (``py_dataset``) and ``Progbar`` (``callbacks.progbar``, loaded
+on first use: the callbacks sit above this module).
 
 Every random draw in glassnet comes from a ``numpy.random.Generator``. A draw with an explicit
 ``seed`` uses a fresh generator seeded by it; any other draw (an unseeded initializer, dropout,
@@ -8,6 +11,8 @@ seed gives the same weights and the same training run, bit for bit, in any proce
 import random
 
 import numpy as np
+
+from .py_dataset import PyDataset, Sequence  # noqa: F401  (keras.utils names)
 
 _global = {"generator": np.random.default_rng()}
 
@@ -62,3 +67,96 @@ def to_categorical(x, num_classes=None):
     categorical = np.zeros((labels.size, int(num_classes)))
     categorical[np.arange(labels.size), labels] = 1.0
     return categorical.reshape(shape + (int(num_classes),))
+
+
+def normalize(x, axis=-1, order=2):
+    """``x`` divided by its ``order``-norm along ``axis`` (a zero norm counts as 1, so an
+    all-zero row stays zero), as ``keras.utils.normalize`` on NumPy input."""
+    x = np.asarray(x)
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis or -1)
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """A batch as Keras packs it: ``x`` alone (``(x,)`` when x is itself a tuple), ``(x, y)``
+    or ``(x, y, sample_weight)``."""
+    if y is None:
+        return (x,) if isinstance(x, tuple) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+def unpack_x_y_sample_weight(data):
+    """``(x, y, sample_weight)`` from a batch ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, w)``
+    (missing parts None), as Keras."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) in (1, 2, 3):
+        return tuple(data) + (None,) * (3 - len(data))
+    raise ValueError(f"A batch is x, (x,), (x, y) or (x, y, sample_weight); got a tuple of "
+                     f"{len(data)} elements.")
+
+
+def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None):
+    """Split an array, or a tuple/list of arrays of one length (e.g. ``(x, y)``), into a left
+    and a right part, as ``keras.utils.split_dataset`` (which returns ``tf.data`` datasets;
+    glassnet returns the same samples as arrays, in the same structure).
+
+    A size is a fraction (float in (0, 1), rounded to samples) or a count (int); the missing
+    one is the rest. ``shuffle`` reorders the samples first, as Keras does with Python's
+    ``random`` seeded by ``seed`` (the same order for the same seed).
+    """
+    arrays = list(dataset) if isinstance(dataset, (tuple, list)) else [dataset]
+    arrays = [np.asarray(a) for a in arrays]
+    if not arrays or any(a.ndim == 0 for a in arrays) or len({len(a) for a in arrays}) != 1:
+        raise ValueError("split_dataset takes an array, or a tuple of arrays with one row per "
+                         "sample and the same number of rows.")
+    total = len(arrays[0])
+    if left_size is None and right_size is None:
+        raise ValueError("split_dataset needs left_size or right_size (a fraction such as 0.8, "
+                         "or a number of samples).")
+    left, right = _split_sizes(left_size, right_size, total)
+    order = list(range(total))
+    if shuffle:
+        random.Random(random.randint(0, int(1e6)) if seed is None else seed).shuffle(order)
+    order = np.asarray(order, dtype=np.int64)
+    parts = [[a[order[:left]] for a in arrays], [a[order[left:left + right]] for a in arrays]]
+    if isinstance(dataset, (tuple, list)):
+        return tuple(type(dataset)(part) if isinstance(dataset, tuple) else part
+                     for part in parts)
+    return parts[0][0], parts[1][0]
+
+
+def _split_sizes(left, right, total):
+    """Each size as a count of samples, checked as Keras checks them."""
+    for name, size in (("left_size", left), ("right_size", right)):
+        if size is None:
+            continue
+        if isinstance(size, bool) or not isinstance(size, (int, float)):
+            raise TypeError(f"{name} must be an int, a float or None, got {size!r}.")
+        if isinstance(size, int) and not 0 < size < total or \
+                isinstance(size, float) and not 0 < size < 1:
+            raise ValueError(f"{name} must be a number of samples in 1..{total - 1} or a "
+                             f"fraction in (0, 1); got {size!r}.")
+    if isinstance(left, float) and isinstance(right, float) and left + right > 1:
+        raise ValueError(f"left_size + right_size is {left + right}, more than 1.")
+    left = round(left * total) if isinstance(left, float) else left
+    right = round(right * total) if isinstance(right, float) else right
+    left = total - right if left is None else left
+    right = total - left if right is None else right
+    if left + right > total or not left or not right:
+        raise ValueError(f"left_size={left} and right_size={right} do not split {total} "
+                         f"samples into two non-empty parts.")
+    return int(left), int(right)
+
+
+def __getattr__(name):
+    # Progbar lives with the callbacks (above this module): loaded on first use.
+    if name == "Progbar":
+        from .callbacks.progbar import Progbar
+        return Progbar
+    raise AttributeError(f"module 'glassnet.utils' has no attribute {name!r}")

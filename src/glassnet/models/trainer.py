@@ -23,6 +23,7 @@ from .. import callbacks as callbacks_module
 from .. import backend, config, threads, utils
 from ..callbacks.callback_list import plain_logs
 from ..layers.symbolic import is_symbolic
+from . import data_adapters
 
 
 class DivergenceWarning(RuntimeWarning):
@@ -75,8 +76,8 @@ class Trainer:
     # -- fit ----------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, validation_batch_size=None,
-            validation_freq=1):
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
         """Train for ``epochs`` passes over (x, y) in batches of ``batch_size`` (32).
 
         As Keras: ``validation_split`` takes the *last* fraction of the samples before any
@@ -85,8 +86,15 @@ class Trainer:
         its batch losses weighted by batch size, its metrics run over the whole epoch. A loss
         that becomes NaN or inf never raises: it is recorded, warned about once when
         verbose, and stops training under ``TerminateOnNaN``.
+
+        ``x`` may also be a Python generator, a ``PyDataset`` (``utils.Sequence``) or another
+        iterable of batches, and ``steps_per_epoch`` / ``validation_steps`` count batches, as
+        Keras (see ``data_adapters``).
         """
         self._require_compiled("fit")
+        if data_adapters.is_batch_source(x) or steps_per_epoch is not None or \
+                data_adapters.is_batch_source(validation_data) or validation_steps is not None:
+            return data_adapters.fit(self, **_arguments(locals()))
         verbose = _verbosity(verbose)
         batch_size = _batch_size(batch_size)
         epochs = _positive_int(epochs, "epochs")
@@ -117,10 +125,11 @@ class Trainer:
                 self._reset_metrics()
                 callback_list.on_epoch_begin(epoch)
                 order = self._rows(shuffler.permutation(len(x))) if shuffle else None
-                logs = self._fit_epoch(x, y, sample_weight, order, batch_size, fused,
+                logs = self._fit_epoch(_batches(x, y, sample_weight, batch_size, order), fused,
                                        callback_list, epoch, verbose)
                 if validation is not None and _should_validate(epoch, validation_freq):
-                    val_logs = self._test_loop(*validation, validation_batch_size, callback_list)
+                    val_logs = self._test_loop(_batches(*validation, validation_batch_size),
+                                               callback_list)
                     logs.update({"val_" + k: v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, logs)
                 if self.stop_training:
@@ -128,19 +137,12 @@ class Trainer:
             callback_list.on_train_end(logs)
         return callback_list.history
 
-    def _fit_epoch(self, x, y, sample_weight, order, batch_size, fused, callback_list, epoch,
-                   verbose):
-        """One pass over the (shuffled) training data; returns the epoch's logs."""
+    def _fit_epoch(self, batches, fused, callback_list, epoch, verbose):
+        """One pass over the epoch's ``batches`` of (x, y, sample_weight); returns its logs."""
         batch_begin = callback_list.uses("on_train_batch_begin")
         batch_end = callback_list.uses("on_train_batch_end")
         loss_total, seen = 0.0, 0
-        for step, start in enumerate(range(0, len(x), batch_size)):
-            # Each batch is gathered from the shuffled order: no per-epoch copy of x (180 MB
-            # for 60,000 x 784 float32), so fit's own peak on such data is ~5 MB (tracemalloc).
-            rows = slice(start, start + batch_size) if order is None else \
-                order[start:start + batch_size]
-            xb, yb = x[rows], y[rows]
-            wb = None if sample_weight is None else sample_weight[rows]
+        for step, (xb, yb, wb) in enumerate(batches):
             xb, yb, wb = self._feed(xb, yb, wb)
             if batch_begin:
                 callback_list.on_train_batch_begin(step)
@@ -203,8 +205,11 @@ class Trainer:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """The loss (and metrics) on (x, y): ``loss``, or ``[loss, *metrics]`` in compile's
-        order, or a dict with ``return_dict=True`` (as Keras). ``steps`` batches at most."""
+        order, or a dict with ``return_dict=True`` (as Keras). ``steps`` batches at most;
+        ``x`` may be a generator or a ``PyDataset`` (see ``data_adapters``)."""
         self._require_compiled("evaluate")
+        if data_adapters.is_batch_source(x):
+            return data_adapters.evaluate(self, **_arguments(locals()))
         verbose = _verbosity(verbose)
         batch_size = _batch_size(batch_size)
         x, y, sample_weight = self._checked(x, y, sample_weight)
@@ -217,20 +222,18 @@ class Trainer:
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=math.ceil(len(x) / batch_size))
         with threads.limit_for(self._multiply_adds(batch_size)), np.errstate(all="ignore"):
-            logs = self._test_loop(x, y, sample_weight, batch_size, callback_list)
+            logs = self._test_loop(_batches(x, y, sample_weight, batch_size), callback_list)
         return self._result(logs, return_dict)
 
-    def _test_loop(self, x, y, sample_weight, batch_size, callback_list):
-        """Loss and metrics over (x, y) in inference mode, with the on_test_* hooks."""
+    def _test_loop(self, batches, callback_list):
+        """Loss and metrics over ``batches`` of (x, y, sample_weight) in inference mode, with
+        the on_test_* hooks."""
         self._reset_metrics()
         callback_list.on_test_begin()
         batch_begin = callback_list.uses("on_test_batch_begin")
         batch_end = callback_list.uses("on_test_batch_end")
         loss_total, seen = 0.0, 0
-        for step, start in enumerate(range(0, len(x), batch_size)):
-            stop = start + batch_size
-            xb, yb = x[start:stop], y[start:stop]
-            wb = None if sample_weight is None else sample_weight[start:stop]
+        for step, (xb, yb, wb) in enumerate(batches):
             xb, yb, wb = self._feed(xb, yb, wb)
             if batch_begin:
                 callback_list.on_test_batch_begin(step)
@@ -252,7 +255,10 @@ class Trainer:
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The outputs for ``x`` in inference mode (dropout off), in batches of ``batch_size``
-        (the first ``steps`` batches only, when given)."""
+        (the first ``steps`` batches only, when given); ``x`` may be a generator or a
+        ``PyDataset`` (see ``data_adapters``)."""
+        if data_adapters.is_batch_source(x):
+            return data_adapters.predict(self, **_arguments(locals()))
         verbose = _verbosity(verbose)
         x = self._inputs(x)
         batch_size = _batch_size(batch_size)
@@ -381,6 +387,21 @@ def _moved(array, module):
     if isinstance(array, Columns):
         return Columns([module.asarray(a) for a in array.arrays])
     return module.asarray(array)
+
+
+def _batches(x, y, sample_weight, batch_size, order=None):
+    """The (x, y, sample_weight) batches of one pass over arrays, in ``order`` if given."""
+    for start in range(0, len(x), batch_size):
+        # Each batch is gathered from the shuffled order: no per-epoch copy of x (180 MB
+        # for 60,000 x 784 float32), so fit's own peak on such data is ~5 MB (tracemalloc).
+        rows = slice(start, start + batch_size) if order is None else \
+            order[start:start + batch_size]
+        yield x[rows], y[rows], None if sample_weight is None else sample_weight[rows]
+
+
+def _arguments(arguments):
+    """A method's ``locals()`` as keyword arguments for its ``data_adapters`` twin."""
+    return {k: v for k, v in arguments.items() if k not in ("self", "__class__")}
 
 
 def _verbosity(verbose):
