@@ -20,6 +20,7 @@ from .. import layers as layers_module
 from .. import utils
 from ..models import Sequential
 from ..naming import snake_case
+from . import object_registration
 
 
 class ConfigError(ValueError):
@@ -97,6 +98,9 @@ def layer_entry(layer):
     config["dtype"] = dtype_policy(config.get("dtype") or config_module.floatx())
     entry = {"module": "keras.layers", "class_name": type(layer).__name__, "config": config,
              "registered_name": None}
+    if object_registration.is_registered(type(layer)):   # a user's class: its registered name
+        entry.update(module=type(layer).__module__,
+                     registered_name=object_registration.get_registered_name(type(layer)))
     if layer.built and isinstance(layer.input_shape, list):      # a merge: one per input
         entry["build_config"] = {"input_shape": [_shape_list(s) for s in layer.input_shape]}
     elif layer.built and layer.input_shape is not None:
@@ -378,6 +382,7 @@ def model_from_config(config, custom_objects=None, compile=True, before_build=No
     made and before any of them makes its weights.
     """
     _require(isinstance(config, dict), "config.json must hold a JSON object.")
+    custom_objects = object_registration.all_custom_objects(custom_objects)
     class_name = config.get("class_name")
     _require(class_name in ("Sequential", "Functional", "Model"),
              f"it holds a {class_name!r} model; glassnet loads Sequential and functional "
