@@ -255,9 +255,9 @@ def test_same_argument_by_position_and_by_name():
 
 
 def test_unsupported_constraint_is_refused_clearly():
-    layers.Dense(3, kernel_constraint=None)                   # Keras code often passes None
-    with pytest.raises(ValueError, match="kernel_constraint is not supported"):
-        layers.Dense(3, kernel_constraint="non_neg")
+    layers.BatchNormalization(beta_constraint=None)           # Keras code often passes None
+    with pytest.raises(ValueError, match="beta_constraint is not supported"):
+        layers.BatchNormalization(beta_constraint="non_neg")
 
 
 @pytest.mark.parametrize("shape", [(0,), (-1, 3), "abc", ()])

@@ -6,7 +6,8 @@ happens inside a network while it trains, and ``glassnet lab`` for the chapter's
 """
 __version__ = "0.1.0"
 
-from . import activations, backend, callbacks, config, initializers, layers, losses  # noqa: E402
+from . import activations, backend, callbacks, config, constraints, initializers  # noqa: E402
+from . import layers, losses  # noqa: E402
 from . import metrics, models, optimizers, regularizers, utils  # noqa: E402
 from .layers import Input  # noqa: E402
 from .models import Model, Sequential  # noqa: E402
@@ -31,6 +32,7 @@ def __getattr__(name):
 
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
+           "constraints",
            "initializers", "layers", "losses", "metrics", "models", "optimizers", "regularizers",
            "utils",
            *_LAZY, "diagnose", "__version__"]

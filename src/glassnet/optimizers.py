@@ -754,9 +754,9 @@ class Nadam(_AdamFamily):
     def slot_groups(self):
         return [("momentum", "velocity")]
 
-    def build(self, params):
+    def build(self, params, names=None, constraints=None):
         params = list(params)
-        super().build(params)
+        super().build(params, names, constraints)
         self._u_product = np.ones((), dtype=self._float_type)    # a host number
         self._scratch = list(zip(self._scratch, _shared_views(params)))   # two per weight
 

@@ -156,6 +156,13 @@ class Layer:
 
     # -- regularization -----------------------------------------------------------------------
     @property
+    def constraints(self):
+        """Per trainable weight, its constraint or None: the layer's ``<name>_constraint``
+        (``kernel_constraint`` for ``kernel``, ...), applied by the optimizer after each
+        update."""
+        return [getattr(self, f"{name}_constraint", None) for name in self.param_names]
+
+    @property
     def regularizers(self):
         """Per trainable weight, its regularizer or None: the layer's ``<name>_regularizer``
         (``kernel_regularizer`` for ``kernel``, ``gamma_regularizer`` for ``gamma``, ...)."""

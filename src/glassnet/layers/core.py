@@ -5,10 +5,10 @@ what they share.
 """
 import numpy as np
 
-from .. import activations, config, initializers, regularizers, utils
+from .. import activations, config, constraints, initializers, regularizers, utils
 from ..backend import array_module
 from ..naming import unique_name
-from .base import Layer, _as_shape, _unsupported
+from .base import Layer, _as_shape
 from .symbolic import input_tensor
 
 class InputLayer(Layer):
@@ -79,7 +79,8 @@ class Dense(Layer):
                    "kernel_initializer": kernel_initializer, "bias_initializer": bias_initializer}
         _bind_positional(units, args, options)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        _unsupported("Dense", kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.kernel_regularizer = regularizers.check_trainable(kernel_regularizer,
                                                                "kernel_regularizer")
         self.bias_regularizer = regularizers.check_trainable(bias_regularizer, "bias_regularizer")
@@ -141,7 +142,9 @@ class Dense(Layer):
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
 
     def __repr__(self):
         return (f"<Dense name={self.name!r} units={self.units} "

@@ -67,7 +67,21 @@ class Trainer:
         first step of fit/evaluate/train_on_batch (so summary() can count it)."""
         build = getattr(self.optimizer, "build", None)
         if build is not None and not getattr(self.optimizer, "built", False):
-            build(self._params)
+            build(self._params, **self._weight_roles(self._params))
+
+    def _weight_roles(self, params):
+        """``names=`` and ``constraints=`` for ``optimizer.build(params)``: each array's name
+        ("kernel", "bias": what ``exclude_from_weight_decay(var_names=)`` matches, as Keras's
+        variable names) and its layer's constraint for it (applied after every update)."""
+        roles = {}
+        for layer in self._layers:
+            for param, name, constraint in zip(getattr(layer, "params", ()),
+                                               getattr(layer, "param_names", ()),
+                                               getattr(layer, "constraints", ())):
+                roles[id(param)] = (name, constraint)
+        pairs = [roles.get(id(param), (None, None)) for param in params]
+        return {"names": [name for name, _ in pairs],
+                "constraints": [constraint for _, constraint in pairs]}
 
     def _update_metrics(self, y, y_pred, sample_weight):
         for metric, weighted in self._metrics:
@@ -134,6 +148,9 @@ class Trainer:
                 callback_list.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
+            finalize = getattr(self.optimizer, "finalize_variable_values", None)
+            if finalize is not None and epochs > initial_epoch:    # use_ema: the averages in
+                finalize(self._params)
             callback_list.on_train_end(logs)
         return callback_list.history
 

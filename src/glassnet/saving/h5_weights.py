@@ -201,7 +201,8 @@ class WeightsReader:
         optimizer = model.optimizer
         if not optimizer.built:
             try:
-                optimizer.build(model.trainable_weights)
+                weights = model.trainable_weights
+                optimizer.build(weights, **model._weight_roles(weights))
             except (TypeError, ValueError) as error:     # e.g. layers of different dtypes
                 raise ModelFileError(self.name, f"optimizer {optimizer.name!r} cannot be "
                                                 f"built for these layers: {error}") from None
