@@ -47,6 +47,7 @@ CALLS_UP = {
     ("glassnet.models.model", "glassnet.saving"): "model.save / load_model, as Keras's API",
     ("glassnet.callbacks", "glassnet.insight.probe"): "glassnet.callbacks.Probe, as DESIGN",
     ("glassnet.utils", "glassnet.callbacks.progbar"): "glassnet.utils.Progbar, as keras.utils",
+    ("glassnet.callbacks.backup", "glassnet.saving.files"): "BackupAndRestore's atomic writes",
 }
 
 

@@ -4,7 +4,8 @@
   batch-hook bookkeeping that keeps a plain ``fit`` free); ``history``: ``History``;
   ``progbar``: ``Progbar`` and ``ProgbarLogger``;
 - ``monitor``: ``TerminateOnNaN``, ``EarlyStopping`` (and ``MonitorCallback``, their base);
-- ``checkpoint``: ``ModelCheckpoint``; ``learning_rate``: ``LearningRateScheduler``,
+- ``checkpoint``: ``ModelCheckpoint``; ``backup``: ``BackupAndRestore``;
+  ``learning_rate``: ``LearningRateScheduler``,
   ``ReduceLROnPlateau``; ``logs``: ``CSVLogger``, ``LambdaCallback``.
 
 May import: the numbers. ``models`` imports this package (the training loop calls it), so
@@ -13,6 +14,7 @@ insight tools (``glassnet.insight.probe``) and is reachable here as
 ``glassnet.callbacks.Probe``, loaded on first use; ``ModelCheckpoint`` saves through
 ``model.save``.
 """
+from .backup import BackupAndRestore
 from .base import Callback
 from .callback_list import CallbackList
 from .checkpoint import ModelCheckpoint
@@ -31,6 +33,6 @@ def __getattr__(name):
     raise AttributeError(f"module 'glassnet.callbacks' has no attribute {name!r}")
 
 
-__all__ = ["CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
+__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
            "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "Probe", "Progbar",
            "ProgbarLogger", "ReduceLROnPlateau", "TerminateOnNaN"]

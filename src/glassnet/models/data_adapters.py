@@ -351,12 +351,14 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
     callback_list = callbacks_module.CallbackList(
         callbacks, add_history=True, add_progbar=verbose != 0, model=model, verbose=verbose,
         epochs=epochs_count, steps=train.steps_per_epoch)
+    model._shuffler = getattr(train.source, "_shuffler", None)   # for BackupAndRestore
+    model._initial_epoch = None                                  # BackupAndRestore may set it
     model.stop_training = False
     model._warned_divergence = False
     logs = {}
     with threads.limit_for(model._multiply_adds(batch_size or 32)), np.errstate(all="ignore"):
         callback_list.on_train_begin()
-        for epoch in range(initial_epoch, epochs_count):
+        for epoch in range(model._initial_epoch or initial_epoch, epochs_count):
             model._reset_metrics()
             callback_list.on_epoch_begin(epoch)
             batches = _non_empty(train.epoch())
