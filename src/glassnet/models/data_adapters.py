@@ -372,6 +372,9 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
             callback_list.on_epoch_end(epoch, logs)
             if model.stop_training:
                 break
+        finalize = getattr(model.optimizer, "finalize_variable_values", None)
+        if finalize is not None and epochs_count > initial_epoch:   # use_ema, as Trainer.fit
+            finalize(model._params)
         callback_list.on_train_end(logs)
     return callback_list.history
 

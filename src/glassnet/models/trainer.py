@@ -129,13 +129,14 @@ class Trainer:
         callback_list = callbacks_module.CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=steps)
-        shuffler = utils.generator()
+        shuffler = self._shuffler = utils.generator()   # BackupAndRestore saves its state
+        self._initial_epoch = None                      # BackupAndRestore may set it
         self.stop_training = False
         self._warned_divergence = False
         logs = {}
         with threads.limit_for(self._multiply_adds(batch_size)), np.errstate(all="ignore"):
             callback_list.on_train_begin()
-            for epoch in range(initial_epoch, epochs):
+            for epoch in range(self._initial_epoch or initial_epoch, epochs):
                 self._reset_metrics()
                 callback_list.on_epoch_begin(epoch)
                 order = self._rows(shuffler.permutation(len(x))) if shuffle else None
