@@ -136,6 +136,22 @@ def test_save_and_load_a_device_model(on_standin, tmp_path):
     np.testing.assert_array_equal(on_host.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
+def test_onnx_and_torch_export_a_device_model(on_standin, tmp_path):
+    onnxruntime = pytest.importorskip("onnxruntime")
+    torch = pytest.importorskip("torch")
+    from glassnet.interop import to_onnx, to_torch
+    model, _, x, _ = _train()
+    expected = model.predict(x, verbose=0)
+    to_onnx(model, tmp_path / "m.onnx")
+    session = onnxruntime.InferenceSession(str(tmp_path / "m.onnx"))
+    got = session.run(None, {session.get_inputs()[0].name: x})[0]
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    module = to_torch(model).eval()
+    with torch.no_grad():
+        np.testing.assert_allclose(module(torch.from_numpy(x)).numpy(), expected, rtol=1e-5,
+                                   atol=1e-6)
+
+
 def test_train_on_batch_and_call(on_standin):
     x, y = _digits_like(16)
     model = _model()

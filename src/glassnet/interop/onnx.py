@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from .. import layers as layers_module
+from ..backend import to_host
 from . import UnsupportedLayerError
 
 OPSET = 17
@@ -37,7 +38,7 @@ class _Graph:
 
     def constant(self, value, hint="const", dtype=np.float32):
         name = self._name(hint)
-        array = np.asarray(value, dtype=dtype)
+        array = np.asarray(to_host(value), dtype=dtype)      # a GPU model's, copied
         self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
         return name
 
@@ -182,9 +183,9 @@ def _batch_normalization(g, x, layer, rank):
     order glassnet computes it, each per-feature vector shaped to broadcast on its axis."""
     shape = [1] * rank
     shape[layer.axis % rank] = -1
-    inv_std = 1.0 / np.sqrt(layer.moving_variance + layer.moving_variance.dtype.type(
-        layer.epsilon))
-    factor = inv_std if layer.gamma is None else inv_std * layer.gamma
+    variance, gamma = to_host(layer.moving_variance), layer.gamma
+    inv_std = 1.0 / np.sqrt(variance + variance.dtype.type(layer.epsilon))
+    factor = inv_std if gamma is None else inv_std * to_host(gamma)
     y = g.op("Sub", [x, g.constant(layer.moving_mean.reshape(shape), f"{layer.name}_mean")])
     y = g.op("Mul", [y, g.constant(factor.reshape(shape), f"{layer.name}_factor")])
     if layer.beta is not None:

@@ -12,6 +12,7 @@ nested ``nn.Sequential`` are unrolled. An activation module maps when its settin
 import numpy as np
 
 from .. import config, layers as layers_module
+from ..backend import to_host
 from ..models import Sequential
 from . import UnsupportedLayerError
 
@@ -249,7 +250,7 @@ def _copy_weights(model, net, torch):
     sources = [l for l in model.layers if l.weights]
     with torch.no_grad():
         for layer, module in zip(sources, targets):
-            weights = [torch.from_numpy(np.ascontiguousarray(w)) for w in layer.weights]
+            weights = [torch.from_numpy(np.ascontiguousarray(to_host(w))) for w in layer.weights]
             if isinstance(module, torch.nn.Linear):
                 module.weight.copy_(weights[0].T)
                 if module.bias is not None:
