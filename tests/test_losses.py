@@ -581,3 +581,28 @@ def test_newer_losses_train_a_model(loss, y):
     model.compile(optimizer=glassnet.optimizers.Adam(0.05), loss=loss)
     history = model.fit(x, targets, batch_size=64, epochs=15, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+@pytest.mark.parametrize("loss, y", [
+    (losses.BinaryFocalCrossentropy(), "binary"), (losses.CategoricalFocalCrossentropy(), "onehot"),
+    (losses.CategoricalGeneralizedCrossEntropy(), "labels"), (losses.Dice(), "binary"),
+    (losses.Tversky(axis=-1), "binary"), (losses.Circle(), "labels")],
+    ids=lambda value: type(value).__name__ if isinstance(value, losses.Loss) else value)
+def test_newer_losses_through_probe_diagnose_and_gradient_check(float64, loss, y):
+    """A whole model's backprop with each loss against central differences
+    (glassnet.inspect.gradient_check), and a probed fit that diagnose reads."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(16, 4))
+    classes = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0)
+    targets = {"binary": (x[:, :2] > 0).astype(float), "labels": classes,
+               "onehot": np.eye(3)[classes]}[y]
+    units = 2 if y == "binary" else 3
+    last = None if isinstance(loss, losses.Circle) else ("sigmoid" if y == "binary" else "softmax")
+    model = glassnet.Sequential([glassnet.Input((4,)), glassnet.layers.Dense(5, "tanh"),
+                                 glassnet.layers.Dense(units, last)])
+    model.compile(optimizer="adam", loss=loss)
+    assert glassnet.inspect.gradient_check(model, x, targets) < 1e-5
+    history = model.fit(x, targets, epochs=2, batch_size=8, verbose=0,
+                        callbacks=[glassnet.callbacks.Probe()])
+    assert len(history.probes) > 0
+    assert all(finding.code != "diverged" for finding in glassnet.diagnose(history))

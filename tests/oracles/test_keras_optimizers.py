@@ -240,3 +240,36 @@ def test_none_gradients_as_keras(keras, name):
         theirs.apply_gradients([(None, v) for v in keras_weights])
     with pytest.raises(ValueError, match="No gradients provided for any variable"):
         ours.apply_gradients([(None, w) for w in weights])
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("Adam", {"use_ema": True, "ema_momentum": 0.9}),
+    ("SGD", {"momentum": 0.9, "use_ema": True, "ema_overwrite_frequency": 3}),
+    ("RMSprop", {"gradient_accumulation_steps": 2}),
+    ("AdamW", {"weight_decay": 0.5, "exclude": ["bias"]}),
+    ("Lion", {"weight_decay": 0.2, "exclude": ["kern"], "gradient_accumulation_steps": 3}),
+], ids=lambda value: str(value))
+def test_fit_with_the_new_options_as_keras(keras, name, kwargs):
+    """Through fit: the final weights (with use_ema, the averages fit puts in at the end),
+    and weight decay left out by variable name ("bias" as Keras's variable.name)."""
+    kwargs = dict(kwargs)
+    exclude = kwargs.pop("exclude", None)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(24, 4)).astype(np.float32)
+    y = rng.normal(size=(24, 2)).astype(np.float32)
+    theirs = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="tanh"),
+                               keras.layers.Dense(2)])
+    ours = glassnet.Sequential([glassnet.Input((4,)), glassnet.layers.Dense(3, "tanh"),
+                                glassnet.layers.Dense(2)])
+    ours.set_weights(theirs.get_weights())
+    their_optimizer = getattr(keras.optimizers, name)(learning_rate=0.05, **kwargs)
+    our_optimizer = getattr(optimizers, name)(learning_rate=0.05, **kwargs)
+    if exclude:
+        their_optimizer.exclude_from_weight_decay(var_names=exclude)
+        our_optimizer.exclude_from_weight_decay(var_names=exclude)
+    theirs.compile(optimizer=their_optimizer, loss="mse")
+    ours.compile(optimizer=our_optimizer, loss="mse")
+    want = theirs.fit(x, y, batch_size=6, epochs=3, shuffle=False, verbose=0)
+    got = ours.fit(x, y, batch_size=6, epochs=3, shuffle=False, verbose=0)
+    np.testing.assert_allclose(got.history["loss"], want.history["loss"], rtol=1e-5)
+    assert_close(theirs.get_weights(), ours.get_weights(), "weights", 1e-5)
