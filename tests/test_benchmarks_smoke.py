@@ -62,3 +62,15 @@ def test_the_hand_written_loop_learns_as_glassnet_does():
     ours = model.fit(x, y, batch_size=32, epochs=5, verbose=0).history["loss"][-1]
     assert loop_loss < 1.0 and ours < 1.0, (loop_loss, ours)     # from log(10) = 2.3
     assert 0.7 < loop_loss / ours < 1.4, (loop_loss, ours)
+
+
+def test_the_gpu_benchmark_runs_on_the_cpu_stand_in(tmp_path):
+    """bench_gpu.py without a GPU: skipped in one line by default; its code paths dry-run on
+    the tests' CPU stand-in (W1 and W2 at quick sizes), writing its JSON and markdown."""
+    real = _run("bench_gpu.py", "--quick", "--out", str(tmp_path / "real"))
+    assert "skipped, no GPU backend here" in real or "glassnet-cupy" in real
+    out = _run("bench_gpu.py", "--quick", "--gpu-backend", "standin", "--workloads", "W1", "W2",
+               "--out", str(tmp_path))
+    for expected in ("glassnet-cupy", "glassnet-numpy", "loss read every batch", "ms/step"):
+        assert expected in out
+    assert (tmp_path / "gpu-quick.json").exists() and (tmp_path / "gpu-quick.md").exists()
