@@ -111,6 +111,10 @@ class MinMaxNorm(Constraint):
                 "axis": self.axis}
 
 
+# Keras's lower-case aliases of the classes
+max_norm, min_max_norm, non_neg, unit_norm = MaxNorm, MinMaxNorm, NonNeg, UnitNorm
+
+
 def get(identifier):
     """Keras's ``constraints.get``: None -> None, a name (``'max_norm'``, ``'MaxNorm'``) -> a
     default instance, a config dict -> the object, a callable -> itself."""

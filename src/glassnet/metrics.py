@@ -15,7 +15,8 @@ import numpy as np
 from . import config, losses
 from .backend import array_module, as_scalar
 from ._registry import Registry
-from .losses import (binary_crossentropy, categorical_crossentropy, categorical_hinge,  # noqa: F401
+from .losses import (binary_focal_crossentropy, categorical_focal_crossentropy,  # noqa: F401
+                     binary_crossentropy, categorical_crossentropy, categorical_hinge,
                      hinge, huber, kl_divergence, log_cosh, mean_absolute_error,
                      mean_absolute_percentage_error, mean_squared_error,
                      mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy,
