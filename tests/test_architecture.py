@@ -48,6 +48,7 @@ CALLS_UP = {
     ("glassnet.callbacks", "glassnet.insight.probe"): "glassnet.callbacks.Probe, as DESIGN",
     ("glassnet.utils", "glassnet.callbacks.progbar"): "glassnet.utils.Progbar, as keras.utils",
     ("glassnet.callbacks.backup", "glassnet.saving.files"): "BackupAndRestore's atomic writes",
+    ("glassnet.callbacks.tensorboard", "glassnet.insight.diagnosis"): "TensorBoard's diagnosis text",
 }
 
 

@@ -6,7 +6,8 @@
 - ``monitor``: ``TerminateOnNaN``, ``EarlyStopping`` (and ``MonitorCallback``, their base);
 - ``checkpoint``: ``ModelCheckpoint``; ``backup``: ``BackupAndRestore``;
   ``learning_rate``: ``LearningRateScheduler``,
-  ``ReduceLROnPlateau``; ``logs``: ``CSVLogger``, ``LambdaCallback``.
+  ``ReduceLROnPlateau``; ``logs``: ``CSVLogger``, ``LambdaCallback``;
+- ``tensorboard``: ``TensorBoard``, writing event files through ``event_file`` (no TensorFlow).
 
 May import: the numbers. ``models`` imports this package (the training loop calls it), so
 nothing here imports models, saving or insight at module scope. ``Probe`` lives with the
@@ -23,6 +24,7 @@ from .learning_rate import LearningRateScheduler, ReduceLROnPlateau
 from .logs import CSVLogger, LambdaCallback
 from .monitor import EarlyStopping, MonitorCallback, TerminateOnNaN
 from .progbar import Progbar, ProgbarLogger
+from .tensorboard import TensorBoard
 
 
 def __getattr__(name):
@@ -33,6 +35,7 @@ def __getattr__(name):
     raise AttributeError(f"module 'glassnet.callbacks' has no attribute {name!r}")
 
 
-__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
+__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping",
+           "History", "LambdaCallback",
            "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "Probe", "Progbar",
-           "ProgbarLogger", "ReduceLROnPlateau", "TerminateOnNaN"]
+           "ProgbarLogger", "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN"]
