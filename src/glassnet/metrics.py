@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from . import config, losses
-from .backend import array_module, as_scalar
+from .backend import array_module, as_scalar, to_host
 from ._registry import Registry
 from .losses import (binary_focal_crossentropy, categorical_focal_crossentropy,  # noqa: F401
                      binary_crossentropy, categorical_crossentropy, categorical_hinge,
@@ -382,6 +382,12 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
 NEG_INF = -1e10         # what Keras gives the scores outside the top k
 
 
+def _host(array, dtype=None):
+    """A NumPy array of ``array`` (fetched from the device if it is there): the metrics below
+    count on the host, where their state lives (one small transfer per batch)."""
+    return np.asarray(to_host(array), dtype=dtype)
+
+
 def _divide_no_nan(numerator, denominator):
     """numerator / denominator, 0 where the denominator is 0 (Keras's ``divide_no_nan``)."""
     numerator, denominator = np.broadcast_arrays(np.asarray(numerator, "float64"),
@@ -427,12 +433,12 @@ def confusion_counts(y_true, y_pred, thresholds, evenly=False, sample_weight=Non
     [0, 1], instead of comparing (the result differs only where p lies on a threshold); so do
     we, to give its numbers.
     """
-    y_true = np.asarray(y_true).astype(dtype)
-    y_pred = np.asarray(y_pred).astype(dtype)
+    y_true = _host(y_true).astype(dtype)
+    y_pred = _host(y_pred).astype(dtype)
     y_pred, y_true = squeeze_or_expand_to_same_rank(y_pred, y_true)
     weights = None
     if sample_weight is not None:
-        weights = np.expand_dims(np.asarray(sample_weight, dtype), -1)
+        weights = np.expand_dims(_host(sample_weight, dtype), -1)
         _, weights = squeeze_or_expand_to_same_rank(y_true, weights, expand_rank_1=False)
     if top_k is not None:
         y_pred = _top_k_only(y_pred, top_k)
@@ -741,7 +747,7 @@ class AUC(_ConfusionMetric):
         return super().variables if not self.multi_label or self._labels else []
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_pred = np.asarray(y_pred)
+        y_pred = _host(y_pred)
         if self.multi_label and not self._labels:
             if y_pred.ndim != 2:
                 raise ValueError(f"AUC(multi_label=True) needs predictions of shape (samples, "
@@ -876,8 +882,8 @@ class FBetaScore(Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         dtype = self.dtype or config.floatx()
-        y_true = np.asarray(y_true).astype(dtype)
-        y_pred = np.asarray(y_pred).astype(dtype)
+        y_true = _host(y_true).astype(dtype)
+        y_pred = _host(y_pred).astype(dtype)
         if not self._built:
             self._build(y_true, y_pred)
         if self.threshold is None:
@@ -888,7 +894,7 @@ class FBetaScore(Metric):
         predicted = predicted.astype("float64")
         y_true = y_true.astype("float64")
         weights = None if sample_weight is None else \
-            np.asarray(sample_weight, "float64").reshape(-1, 1)
+            _host(sample_weight, "float64").reshape(-1, 1)
 
         def total(values):
             return np.sum(values if weights is None else values * weights, axis=self.axis)
@@ -967,8 +973,8 @@ class R2Score(Metric):
         return [self.num_samples] + built
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = np.asarray(y_true, "float64")
-        y_pred = np.asarray(y_pred, "float64")
+        y_true = _host(y_true, "float64")
+        y_pred = _host(y_pred, "float64")
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         if not self._built:
             if y_pred.ndim != 2 or y_true.ndim != 2:
@@ -978,7 +984,7 @@ class R2Score(Metric):
             self.squared_sum, self.sum, self.total_mse, self.count = \
                 (np.zeros(y_pred.shape[-1]) for _ in range(4))
             self._built = True
-        weights = np.asarray(1.0 if sample_weight is None else sample_weight, "float64")
+        weights = _host(1.0 if sample_weight is None else sample_weight, "float64")
         if weights.ndim == 1:
             weights = weights[:, None]
         weights = np.broadcast_to(weights, y_true.shape)
@@ -1048,8 +1054,8 @@ def concordance_correlation(y_true, y_pred, axis=-1):
 
 
 def _float_pair(y_true, y_pred):
-    y_pred = np.asarray(y_pred, "float64")
-    return squeeze_or_expand_to_same_rank(np.asarray(y_true, "float64"), y_pred)
+    y_pred = _host(y_pred, "float64")
+    return squeeze_or_expand_to_same_rank(_host(y_true, "float64"), y_pred)
 
 
 class PearsonCorrelation(MeanMetricWrapper):
@@ -1102,14 +1108,14 @@ class IoU(Metric):
             y_true = np.argmax(y_true, axis=self.axis)
         if not self.sparse_y_pred:
             y_pred = np.argmax(y_pred, axis=self.axis)
-        y_true = np.asarray(y_true).astype(self.dtype).reshape(-1)
-        y_pred = np.asarray(y_pred).astype(self.dtype).reshape(-1)
-        if sample_weight is not None and np.asarray(sample_weight).dtype.kind == "f" \
+        y_true = _host(y_true).astype(self.dtype).reshape(-1)
+        y_pred = _host(y_pred).astype(self.dtype).reshape(-1)
+        if sample_weight is not None and _host(sample_weight).dtype.kind == "f" \
                 and np.dtype(self.dtype).kind in "iu":
             warnings.warn("You are passing weight as `float`, but dtype is `int`. This may "
                           "result in an incorrect weight due to type casting Consider using "
                           "integer weights.", stacklevel=2)
-        weights = np.asarray(1 if sample_weight is None else sample_weight).astype(self.dtype)
+        weights = _host(1 if sample_weight is None else sample_weight).astype(self.dtype)
         weights = np.broadcast_to(weights.reshape(-1) if weights.ndim > 1 else weights,
                                   y_true.shape)
         kept = (y_true >= 0) & (y_true < self.num_classes) & (y_pred >= 0) & \
@@ -1144,7 +1150,7 @@ class BinaryIoU(IoU):
         self.threshold = threshold
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        predicted = np.asarray(y_pred).astype("float32") >= self.threshold
+        predicted = _host(y_pred).astype("float32") >= self.threshold
         super().update_state(y_true, predicted, sample_weight)
 
     def get_config(self):
