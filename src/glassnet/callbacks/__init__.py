@@ -7,7 +7,8 @@
 - ``checkpoint``: ``ModelCheckpoint``; ``backup``: ``BackupAndRestore``;
   ``learning_rate``: ``LearningRateScheduler``,
   ``ReduceLROnPlateau``; ``logs``: ``CSVLogger``, ``LambdaCallback``;
-- ``tensorboard``: ``TensorBoard``, writing event files through ``event_file`` (no TensorFlow).
+- ``tensorboard``: ``TensorBoard``, writing event files through ``event_file`` (no TensorFlow);
+  ``ema``: ``SwapEMAWeights`` (the optimizer's ``use_ema`` averages swapped in to evaluate).
 
 May import: the numbers. ``models`` imports this package (the training loop calls it), so
 nothing here imports models, saving or insight at module scope. ``Probe`` lives with the
@@ -19,6 +20,7 @@ from .backup import BackupAndRestore
 from .base import Callback
 from .callback_list import CallbackList
 from .checkpoint import ModelCheckpoint
+from .ema import SwapEMAWeights
 from .history import History
 from .learning_rate import LearningRateScheduler, ReduceLROnPlateau
 from .logs import CSVLogger, LambdaCallback
@@ -38,4 +40,5 @@ def __getattr__(name):
 __all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping",
            "History", "LambdaCallback",
            "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "Probe", "Progbar",
-           "ProgbarLogger", "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN"]
+           "ProgbarLogger", "ReduceLROnPlateau", "SwapEMAWeights", "TensorBoard",
+           "TerminateOnNaN"]
