@@ -5,6 +5,9 @@ A metric accumulates over batches: ``update_state(y_true, y_pred, sample_weight=
 a batch, ``result()`` is the value so far, ``reset_state()`` starts again. Most metrics are a
 weighted mean of per-sample values (``MeanMetricWrapper`` around a per-sample function): the
 result is sum_i w_i v_i / sum_i w_i over every sample seen, or the plain mean without weights.
+The others keep counts as Keras does: confusion counts at thresholds (Precision, Recall, AUC,
+the *At* metrics), per-class counts (F-scores), running sums (R2Score), a confusion matrix
+(the IoU family); ``metric.variables`` lists that state in Keras's order.
 """
 
 import math

@@ -1,12 +1,14 @@
 """Optimizers (``keras.optimizers``): SGD, Adagrad, RMSprop, Adam and its variants AdamW,
-Adamax and Nadam, with Keras 3's defaults and update rules (``keras/src/optimizers/*.py``,
-as they run on the torch backend), in order of increasing complexity.
+Adamax and Nadam, then Adadelta, Ftrl, Lion, Lamb and Adafactor, with Keras 3's defaults and
+update rules (``keras/src/optimizers/*.py``, as they run on the torch backend), in order of
+increasing complexity.
 
 Each step is ``optimizer.apply(params, grads)``: every weight array is updated in place.
 Gradients come from the layers' ``backward``; only the optimizer changes weights. The base
-class does what all of them share, in Keras's order: count the step, clip the gradients
-(``clipnorm`` / ``global_clipnorm`` / ``clipvalue``), decay the weights (``weight_decay``),
-then the subclass's ``update`` for each weight.
+class does what all of them share, in Keras's order: skip weights without a gradient, add
+up gradients (``gradient_accumulation_steps``), clip them (``clipnorm`` / ``global_clipnorm``
+/ ``clipvalue``), decay the weights (``weight_decay``), the subclass's ``update`` for each
+weight, then the moving averages (``use_ema``), the weights' constraints, and count the step.
 
 State ("slots", e.g. Adam's momentum and velocity) is positional: ``slots[i]`` belongs to the
 i-th weight array of ``params``, in the model's trainable-weight order, so it can be saved and
