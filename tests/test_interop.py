@@ -52,7 +52,7 @@ def test_from_keras_reads_a_file_as_load_model_does_but_uncompiled(tmp_path):
 
 def test_wrong_kinds_of_objects_are_named():
     with pytest.raises(TypeError, match="from_keras takes a path to a .keras file or a "
-                                        "keras.Sequential, got list"):
+                                        "keras model, got list"):
         interop.from_keras([1, 2])
 
     class GradientBoostingClassifier:
