@@ -165,6 +165,14 @@ def test_frozen_layer_trains_and_counts_as_keras(keras):
                sum(int(np.prod(w.shape)) for w in m.non_trainable_weights))
               for m in (theirs, ours)]
     assert counts[0] == counts[1]
+    lines = []
+    for model in (theirs, ours):
+        text = []
+        model.summary(print_fn=lambda line, *args, **kwargs: text.append(line))
+        lines.append([l.strip() for l in "\n".join(text).splitlines()
+                      if l.strip().startswith(("Total params", "Trainable params",
+                                               "Non-trainable params"))])
+    assert lines[0] == lines[1] and len(lines[0]) == 3
 
 
 def test_keras_builds_with_the_batch_axis_as_glassnet(keras):
