@@ -38,6 +38,7 @@ LAYERS = {
     "GaussianDropout": ("GaussianDropout", {"rate": 0.2, "seed": 3}),
     "AlphaDropout": ("AlphaDropout", {"rate": 0.2, "seed": 4}),
     "ActivityRegularization": ("ActivityRegularization", {"l1": 0.01, "l2": 0.01}),
+    "Normalization": ("Normalization", {"mean": 0.5, "variance": 2.0}),
 }
 LAYERS = {name: spec for name, spec in LAYERS.items() if hasattr(keras.layers, spec[0])}
 

@@ -137,13 +137,15 @@ class Normalization(Layer):
                                  f"shape {tuple(shape)}.")
 
     def _std(self, x):
+        """max(sqrt(variance), epsilon), where ``x`` lives (the statistics stay on the host)."""
         xp = array_module(x)
-        return xp.maximum(xp.sqrt(self.variance.astype(x.dtype)), x.dtype.type(self._EPSILON))
+        variance = xp.asarray(self.variance, dtype=x.dtype)
+        return xp.maximum(xp.sqrt(variance), x.dtype.type(self._EPSILON))
 
     def forward(self, x, training=False):
         self._x = x
         std = self._std(x)
-        mean = self.mean.astype(x.dtype)
+        mean = array_module(x).asarray(self.mean, dtype=x.dtype)
         self._y = y = mean + x * std if self.invert else (x - mean) / std
         return y
 
