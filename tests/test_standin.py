@@ -172,3 +172,59 @@ def test_every_layer_loss_optimizer_and_activation_equals_numpy(case):
         for a, b in zip(ours[key], theirs[key]):
             np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(ours["predictions"], theirs["predictions"])
+
+
+def _fit_everything(tmp, case):
+    """fit with one of the options beside the plain loop; returns the History's dict."""
+    x, y = _digits_like()
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(0)
+    metrics = ["accuracy", "sparse_top_k_categorical_accuracy"]
+    kwargs, callbacks, optimizer = {}, [], {}
+    if case == "metrics":                                   # the counting and per-class ones
+        y = np.eye(3, dtype="float32")[y]
+        metrics = [keras.metrics.AUC(), keras.metrics.Precision(), keras.metrics.F1Score(),
+                   keras.metrics.MeanIoU(num_classes=3, sparse_y_true=False,
+                                         sparse_y_pred=False),
+                   keras.metrics.R2Score(), keras.metrics.PearsonCorrelation(),
+                   keras.metrics.PrecisionAtRecall(0.5), keras.metrics.TopKCategoricalAccuracy(2)]
+    elif case == "weights":
+        kwargs = {"sample_weight": np.linspace(0.5, 1.5, len(x)),
+                  "validation_data": (x[:20], y[:20])}
+    elif case == "class_weight":
+        kwargs = {"class_weight": {0: 1.0, 1: 2.0, 2: 0.5}}
+    elif case == "callbacks":
+        callbacks = [keras.callbacks.EarlyStopping(monitor="loss", patience=0,
+                                                   restore_best_weights=True),
+                     keras.callbacks.ModelCheckpoint(str(tmp / "c.keras")),
+                     keras.callbacks.ReduceLROnPlateau(monitor="loss", patience=0),
+                     keras.callbacks.TerminateOnNaN(),
+                     keras.callbacks.CSVLogger(str(tmp / "log.csv")),
+                     keras.callbacks.BackupAndRestore(str(tmp / "backup"))]
+    else:
+        optimizer = {"ema": {"use_ema": True},
+                     "accumulation": {"gradient_accumulation_steps": 2}}[case]
+    model = keras.Sequential([
+        keras.Input(shape=(10,)),
+        keras.layers.Dense(16, activation="relu", kernel_regularizer="l2",
+                           activity_regularizer="l1",
+                           kernel_constraint=keras.constraints.MaxNorm(2.0)),
+        keras.layers.Dense(3, activation="softmax")])
+    loss = "categorical_crossentropy" if case == "metrics" else "sparse_categorical_crossentropy"
+    model.compile(optimizer=keras.optimizers.Adam(0.01, **optimizer), loss=loss, metrics=metrics)
+    return model.fit(x, y, batch_size=16, epochs=3, verbose=0, callbacks=callbacks,
+                     **kwargs).history
+
+
+@pytest.mark.parametrize("case", ["metrics", "weights", "class_weight", "callbacks", "ema",
+                                  "accumulation"])
+def test_fit_options_equal_the_numpy_backend(on_standin, tmp_path, case):
+    (tmp_path / "standin").mkdir()
+    (tmp_path / "numpy").mkdir()
+    ours = _fit_everything(tmp_path / "standin", case)
+    config.set_backend("numpy")
+    theirs = _fit_everything(tmp_path / "numpy", case)
+    assert ours.keys() == theirs.keys()
+    for key in theirs:
+        for a, b in zip(ours[key], theirs[key]):
+            np.testing.assert_array_equal(a, b, err_msg=key)

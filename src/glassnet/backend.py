@@ -157,14 +157,20 @@ def as_scalar(value):
 
 
 def to_floats(values):
-    """Python floats of ``values`` (floats or 0-d arrays), with one device transfer for all."""
-    on = [v for v in values if on_device(v)]
-    if not on:
-        return [float(v) for v in values]
-    module = array_module(*on)
-    fetched = iter(module.asnumpy(module.stack([module.asarray(v, dtype=numpy.float64)
-                                                for v in on])).tolist())
-    return [next(fetched) if on_device(v) else float(v) for v in values]
+    """Python floats of ``values`` (numbers or 0-d arrays; a per-class metric's vector becomes
+    a NumPy array), with one device transfer for all the device scalars."""
+    scalars = [v for v in values if on_device(v) and v.ndim == 0]
+    fetched = iter(())
+    if scalars:
+        module = array_module(*scalars)
+        fetched = iter(module.asnumpy(module.stack([v.astype(numpy.float64)
+                                                    for v in scalars])).tolist())
+    return [next(fetched) if on_device(v) and v.ndim == 0 else _host_number(v) for v in values]
+
+
+def _host_number(value):
+    value = to_host(value) if on_device(value) else value
+    return float(value) if numpy.ndim(value) == 0 else numpy.array(value, dtype=numpy.float64)
 
 
 if backend() != "numpy":                   # GLASSNET_BACKEND asked for another: check it now

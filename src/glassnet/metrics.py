@@ -1108,9 +1108,9 @@ class IoU(Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if not self.sparse_y_true:
-            y_true = np.argmax(y_true, axis=self.axis)
+            y_true = np.argmax(_host(y_true), axis=self.axis)
         if not self.sparse_y_pred:
-            y_pred = np.argmax(y_pred, axis=self.axis)
+            y_pred = np.argmax(_host(y_pred), axis=self.axis)
         y_true = _host(y_true).astype(self.dtype).reshape(-1)
         y_pred = _host(y_pred).astype(self.dtype).reshape(-1)
         if sample_weight is not None and _host(sample_weight).dtype.kind == "f" \
