@@ -133,17 +133,28 @@ def test_two_output_fit_history_keys_and_evaluate_order(keras):
                                                            abs=1e-5)
 
 
-def summary_text(model):
+def summary_text(model, **options):
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
-        model.summary()
+        model.summary(**options)
     return buffer.getvalue()
 
 
 @pytest.mark.parametrize("name", list(MODELS))
-def test_summary_text_is_keras_text(keras, name):
+@pytest.mark.parametrize("options", [{}, {"line_length": 120}, {"show_trainable": True}],
+                         ids=["default", "line_length", "show_trainable"])
+def test_summary_text_is_keras_text(keras, name, options):
     theirs, ours = both(keras, name)
-    assert summary_text(ours) == summary_text(theirs)
+    assert summary_text(ours, **options) == summary_text(theirs, **options)
+
+
+def test_a_keras_file_with_a_nested_model_is_refused_by_name(keras, tmp_path):
+    keras.backend.clear_session()
+    x = keras.Input((4,), name="x")
+    inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4)], name="inner")
+    keras.Model(x, keras.layers.Add()([inner(x), x])).save(tmp_path / "nested.keras")
+    with pytest.raises(glassnet.saving.ModelFileError, match="nested as a layer \\('inner'\\)"):
+        glassnet.models.load_model(tmp_path / "nested.keras")
 
 
 def test_chain_summary_has_no_connected_to_column(keras):

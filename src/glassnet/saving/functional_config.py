@@ -78,6 +78,10 @@ def model_from_config(inner, custom_objects, before_build):
     """A glassnet functional model from the ``config`` of a ``Functional`` entry."""
     from ..models.functional import Functional
     entries = inner["layers"]
+    nested = [e.get("name") for e in entries if isinstance(e, dict)
+              and e.get("class_name") in ("Sequential", "Functional", "Model")]
+    _require(not nested, f"a model nested as a layer ({', '.join(map(repr, nested))}) is not "
+                         f"supported yet; glassnet reads graphs of layers.")
     layers = [keras_config.layer_from_entry(e, i, custom_objects) for i, e in enumerate(entries)]
     _require(len({l.name for l in layers}) == len(layers), "two layers share a name.")
     if before_build is not None:
@@ -129,8 +133,10 @@ def _calls(entry, index):
                  and len(node["args"]) == 1,
                  f"layer {index}: an inbound node is not Keras 3's {{'args': [tensor or list], "
                  f"'kwargs': {{}}}} (files from Keras 2 are not read).")
-        _require(not node.get("kwargs"), f"layer {index}: call arguments "
-                                         f"{node.get('kwargs')!r} are not supported.")
+        kwargs = node.get("kwargs") or {}
+        _require(isinstance(kwargs, dict) and all(keras_config._is_inert(v)
+                                                  for v in kwargs.values()),
+                 f"layer {index}: call arguments {kwargs!r} are not supported.")
         arg = node["args"][0]
         single = not isinstance(arg, list)
         yield single, [_key(t, index) for t in ([arg] if single else arg)]
