@@ -228,3 +228,36 @@ def test_fit_options_equal_the_numpy_backend(on_standin, tmp_path, case):
     for key in theirs:
         for a, b in zip(ours[key], theirs[key]):
             np.testing.assert_array_equal(a, b, err_msg=key)
+
+
+def _functional_run():
+    """A functional model: two inputs, Concatenate, Add, Multiply, two weighted outputs."""
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.standard_normal((64, 6)).astype("float32"), \
+        rng.standard_normal((64, 4)).astype("float32")
+    y1, y2 = x1[:, :3].argmax(axis=1), x2.sum(axis=1, keepdims=True)
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(0)
+    a, b = keras.Input(shape=(6,)), keras.Input(shape=(4,))
+    h = keras.layers.Concatenate()([keras.layers.Dense(8, activation="relu")(a),
+                                    keras.layers.Dense(8)(b)])
+    s = keras.layers.Add()([h, keras.layers.Dense(16)(h)])
+    outputs = [keras.layers.Dense(3, activation="softmax")(s),
+               keras.layers.Dense(1)(keras.layers.Multiply()([s, s]))]
+    model = keras.Model([a, b], outputs)
+    model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "mse"],
+                  loss_weights=[1.0, 0.5], metrics=[["accuracy"], ["mae"]])
+    history = model.fit([x1, x2], [y1, y2], batch_size=16, epochs=2, verbose=0,
+                        validation_split=0.25)
+    return (history.history, model.predict([x1, x2], verbose=0),
+            model.evaluate([x1, x2], [y1, y2], verbose=0))
+
+
+def test_a_functional_model_equals_the_numpy_backend(on_standin):
+    history, predictions, scores = _functional_run()
+    assert all(type(p) is np.ndarray for p in predictions)
+    config.set_backend("numpy")
+    expected = _functional_run()
+    assert history == expected[0] and scores == expected[2]
+    for ours, theirs in zip(predictions, expected[1]):
+        np.testing.assert_array_equal(ours, theirs)

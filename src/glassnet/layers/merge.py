@@ -220,7 +220,7 @@ class Concatenate(Merge):
         return y
 
     def backward(self, grad, need_input_grad=True):
-        ends = np.cumsum([x.shape[self.axis] for x in self._x])[:-1]
+        ends = np.cumsum([x.shape[self.axis] for x in self._x])[:-1].tolist()   # host ints
         return array_module(grad).split(grad, ends, axis=self.axis)
 
     def get_config(self):
