@@ -109,8 +109,9 @@ class TensorBoard(Callback):
             writer.flush()
 
     def on_train_end(self, logs=None):
-        if self._probing():
-            self._write_diagnosis(getattr(self, "_epoch", 0))
+        epoch = getattr(self, "_epoch", 0)
+        if self._probing() and getattr(self, "_diagnosed", None) != epoch:
+            self._write_diagnosis(epoch)
         for writer in self._writers.values():
             writer.close()
         self._writers = {}
@@ -162,6 +163,7 @@ class TensorBoard(Callback):
                  + f": {f.message('en')}" for f in findings]
         text = "\n".join(lines) or "No finding: nothing looks wrong in this run so far."
         self._writer("train").write(epoch, [event_file.text_value("diagnosis", text)])
+        self._diagnosed = epoch
 
     def __repr__(self):
         return (f"<TensorBoard log_dir={self.log_dir!r} histogram_freq={self.histogram_freq} "
