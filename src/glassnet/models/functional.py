@@ -8,9 +8,9 @@ called at several nodes (weight sharing) keeps what its forward cached per call 
 before each backward; its parameter gradients are summed over its calls. Several outputs are
 ``outputs.Heads``' part; the training loop is ``Trainer``'s, as for ``Sequential``.
 """
-import numpy as np
 
 from .. import config, data
+from ..backend import array_module
 from ..layers import InputLayer
 from .graph import flat_tensors, map_graph
 from .model import Model
@@ -232,7 +232,8 @@ class Functional(Model):
             _accumulate(grads, tensor, grad)
             if on_logits:
                 fused_nodes.add(tensor.node)
-        sums = {layer: [np.zeros_like(g) for g in layer.grads] for layer in self._shared}
+        sums = {layer: [array_module(g).zeros_like(g) for g in layer.grads]
+                for layer in self._shared}
         for node in reversed(self._nodes):
             grad = grads.pop(id(node.outputs[0]), None)
             self._node_backward(node, grad, node in fused_nodes, grads, sums, input_grads)
