@@ -107,3 +107,35 @@ def test_inspect_data_without_rows_says_so(model_file, tmp_path, capsys):
     column.write_text("1\n2\n")
     code, err = inspect(capsys, model_file, "--data", column)
     assert code == 2 and "this one has 1 column(s)" in err
+
+
+# -- ModelCheckpoint checks its file name and mode when it is made ---------------------------
+@pytest.mark.parametrize("filepath, message", [
+    ("ckpt-{loss:d}.keras", "cannot format loss, which is a float"),
+    ("ckpt-{0}.keras", "has the field {0}"),
+    ("ckpt-{}.keras", "has the field {}"),
+    ("ckpt-{epoch.keras", "is not a valid template"),
+    ("ckpt-}.keras", "is not a valid template"),
+    ("ckpt-{epoch:.2s}.keras", "cannot format epoch, which is an integer"),
+])
+def test_checkpoint_refuses_a_bad_file_name_before_training(filepath, message):
+    from glassnet.callbacks import ModelCheckpoint
+    with pytest.raises(ValueError, match=message.replace("{", r"\{").replace("}", r"\}")):
+        ModelCheckpoint(filepath)
+
+
+def test_checkpoint_refuses_a_bad_mode_and_an_unknown_direction_before_training(tmp_path):
+    from glassnet.callbacks import ModelCheckpoint
+    with pytest.raises(ValueError, match="mode must be 'auto', 'min' or 'max', got 'minimum'"):
+        ModelCheckpoint(str(tmp_path / "m.keras"), mode="minimum")
+    checkpoint = ModelCheckpoint(str(tmp_path / "m.keras"), monitor="val_mystery",
+                                 save_best_only=True)
+    x, y = data()
+    model = small_model()
+    epochs = []
+    from glassnet.callbacks import LambdaCallback
+    with pytest.raises(ValueError, match="maximized or minimized"):
+        model.fit(x, y, epochs=2, verbose=0, callbacks=[
+            checkpoint, LambdaCallback(on_epoch_end=lambda e, logs: epochs.append(e))])
+    assert epochs == []                                  # no epoch was trained first
+    ModelCheckpoint(str(tmp_path / "ckpt-{epoch:02d}-{val_loss:.3f}.keras"))   # fine

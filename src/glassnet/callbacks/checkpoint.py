@@ -7,8 +7,35 @@ checkpoint whole.
 """
 import math
 import os
+import string
 
 from .monitor import MonitorCallback
+
+
+def check_template(filepath):
+    """Refuse, when the callback is made, a file name ``str.format`` could not fill after an
+    epoch: unbalanced braces, positional fields (``{0}``, ``{}``), attribute or index access,
+    or a format spec that fails on the value it will get (``epoch`` and ``batch`` are
+    integers, every log value is a float: ``{loss:d}`` cannot work)."""
+    try:
+        fields = [(name, spec) for _, name, spec, _ in string.Formatter().parse(filepath)
+                  if name is not None]
+    except ValueError as error:
+        raise ValueError(f"ModelCheckpoint's file name {filepath!r} is not a valid template "
+                         f"({error}); write literal braces as {{{{ and }}}}.") from None
+    for name, spec in fields:
+        if not name.isidentifier():
+            raise ValueError(f"ModelCheckpoint's file name {filepath!r} has the field "
+                             f"{{{name}}}; fields are named by epoch, batch or a log such as "
+                             f"val_loss, e.g. 'ckpt-{{epoch:02d}}-{{val_loss:.2f}}.keras'.")
+        sample = 1 if name in ("epoch", "batch") else 0.5
+        try:
+            format(sample, spec)
+        except ValueError as error:
+            kind = "an integer" if isinstance(sample, int) else "a float"
+            raise ValueError(f"ModelCheckpoint's file name {filepath!r}: {{{name}:{spec}}} "
+                             f"cannot format {name}, which is {kind} ({error}); e.g. "
+                             f"{{{name}:{'02d' if kind == 'an integer' else '.4f'}}}.") from None
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -24,8 +51,12 @@ class ModelCheckpoint(MonitorCallback):
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch",
                  initial_value_threshold=None):
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"ModelCheckpoint mode must be 'auto', 'min' or 'max', got "
+                             f"{mode!r}.")
         super().__init__(monitor, mode, initial_value_threshold)
         self.filepath = os.fspath(filepath)
+        check_template(self.filepath)
         self.verbose, self.save_best_only = verbose, save_best_only
         self.save_weights_only, self.save_freq = save_weights_only, save_freq
         if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
@@ -39,6 +70,10 @@ class ModelCheckpoint(MonitorCallback):
                              f"{ending}, got {self.filepath!r}.")
         self._batches_since_save = 0
         self._epoch = 0
+
+    def on_train_begin(self, logs=None):
+        if self.save_best_only and self.monitor_op is None:
+            self._set_monitor_op()          # a monitor of unknown direction fails before work
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch

@@ -13,10 +13,14 @@ only when needed), and only plain numeric datasets are read. A file that is not 
 pickle, an old ``.h5``, an empty or truncated file), a damaged archive, a checksum or version
 that does not fit, a Lambda layer or an unknown class, or a weights file with object or
 string arrays, links or external storage raises ``ModelFileError`` naming the file and the
-problem; so do a folder and a missing path (``ModelFileNotFoundError``, also a
-``FileNotFoundError``). A layer may make only the weights the file stores, so a config cannot
-make glassnet allocate more memory than the file holds. ``safe_mode`` is accepted for
-Keras's signature; glassnet is always safe.
+problem; so do a folder, a FIFO, a device or a socket (only regular files are opened, and
+never read whole into memory: the zip is read from the file), and a missing path
+(``ModelFileNotFoundError``, also a ``FileNotFoundError``). What a file declares is bounded by
+what it stores before anything is allocated (``limits``: JSON members at most 64 MB, the
+weights member and every HDF5 dataset at most ``limits.MAX_EXPANSION`` times what stores
+them, uncompressed datasets fully stored), and a layer may make only the weights the file
+stores, so a config cannot make glassnet allocate more memory than the file holds.
+``safe_mode`` is accepted for Keras's signature; glassnet is always safe.
 
 Saving is atomic: the file is written beside its destination, synced to disk, then renamed
 over it, so an interrupted save (a crash, a full disk) leaves the previous file as it was.
@@ -33,14 +37,13 @@ import zipfile
 
 import numpy as np
 
-from . import keras_config
+from . import keras_config, limits
 from .files import ModelFileError, ModelFileNotFoundError, check_overwrite, write_atomically
 
 FORMAT_VERSION = 1                 # glassnet_format_version this glassnet writes and reads
 KERAS_VERSION = "3.15.1"           # the Keras release whose format is written (and tested)
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-_MAX_EXPANSION = 1000              # a zip member inflating beyond this ratio is a zip bomb
 
 
 # -- public API -----------------------------------------------------------------------------
@@ -72,8 +75,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """
     from . import h5_weights     # h5py: imported on first use
     name = _describe(filepath)
-    config, metadata, weights = read_archive(_read_bytes(filepath), name)
-    reader = h5_weights.WeightsReader(weights, name)
+    with _opened(filepath, name) as (file, size):
+        config, metadata, weights = read_archive(file, name)
+    reader = h5_weights.WeightsReader(weights, name, limits.expansion_budget(size))
 
     def before_build(layers):      # the layers exist, so config.json's entries are well formed
         reader.limit_allocations(layers, [e["class_name"] for e in _layer_entries(config)])
@@ -127,17 +131,19 @@ def load_weights(model, filepath, skip_mismatch=False):
         raise ValueError("load_weights needs a built model: add an Input first (or call "
                          "model.build((None, features))), then load the weights.")
     name = _describe(filepath)
-    data = _read_bytes(filepath)
-    if data.startswith(_HDF5_SIGNATURE):
-        weights = data
-    elif zipfile.is_zipfile(io.BytesIO(data)):
-        weights = read_archive(data, name)[2]
-    else:
-        raise _not_an_archive(data, name, "a .weights.h5 (HDF5) or .keras (zip) file")
-    reader = h5_weights.WeightsReader(weights, name)
-    reader.load_layers(model, [type(layer).__name__ for layer in model.layers], skip_mismatch)
-    if model.compiled:
-        reader.load_optimizer(model)
+    with _opened(filepath, name) as (file, size):
+        head = _head(file)
+        if head.startswith(_HDF5_SIGNATURE):
+            weights = file                       # h5py reads the file itself, as it needs
+        elif zipfile.is_zipfile(file):
+            weights = read_archive(file, name)[2]
+        else:
+            raise _not_an_archive(head, name, "a .weights.h5 (HDF5) or .keras (zip) file")
+        reader = h5_weights.WeightsReader(weights, name, limits.expansion_budget(size))
+        reader.load_layers(model, [type(layer).__name__ for layer in model.layers],
+                           skip_mismatch)
+        if model.compiled:
+            reader.load_optimizer(model)
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -181,18 +187,53 @@ def _describe(filepath):
     return os.fspath(filepath)
 
 
-def _read_bytes(filepath):
+@contextlib.contextmanager
+def _opened(filepath, name):
+    """``(binary file, its size)`` for a path or a file object. A path must be a regular file
+    (a FIFO would block, a device such as /dev/zero never ends): it is opened without
+    blocking and checked with ``fstat`` before a byte is read, and read where it lies (the
+    zip and HDF5 readers seek in it), never copied whole into memory."""
     if _is_file_object(filepath):
-        return filepath.read()
+        file = filepath if _seekable(filepath) else io.BytesIO(filepath.read())
+        yield file, _size(file)
+        return
     if os.path.isdir(filepath):
         raise ModelFileError(filepath, "it is a folder, not a file. Give the path of the "
                                        ".keras or .weights.h5 file inside it.")
     try:
-        with open(filepath, "rb") as file:
-            return file.read()
+        descriptor = os.open(filepath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ModelFileNotFoundError(filepath, f"no such file (looked in "
                                                f"{os.path.abspath(filepath)!r}).") from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise ModelFileError(name, "it is not a regular file (a FIFO, a device or a socket); "
+                                   "glassnet reads model files only.")
+    with os.fdopen(descriptor, "rb") as file:
+        yield file, status.st_size
+
+
+def _seekable(file):
+    try:
+        return file.seekable()
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _size(file):
+    position = file.tell()
+    size = file.seek(0, os.SEEK_END)
+    file.seek(position)
+    return size
+
+
+def _head(file, count=16):
+    """The first ``count`` bytes of ``file`` (its position is put back at the start)."""
+    file.seek(0)
+    head = file.read(count)
+    file.seek(0)
+    return head
 
 
 def _not_an_archive(data, name, expected="a .keras file (a zip of config.json, metadata.json "
@@ -215,14 +256,20 @@ def _not_an_archive(data, name, expected="a .keras file (a zip of config.json, m
 
 
 def read_archive(data, name):
-    """``(config, metadata, weights bytes)`` of a ``.keras`` file's bytes, every member checked:
-    present once, not a zip bomb, intact (zip CRC), JSON that parses, versions and checksum."""
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise _not_an_archive(data, name)
+    """``(config, metadata, weights bytes)`` of a ``.keras`` file (its bytes, or a binary file
+    open on it), every member checked: present once, within its size limit (``limits``:
+    JSON at most 64 MB, the weights at most ``MAX_EXPANSION`` times the file), intact (zip
+    CRC), JSON that parses, versions and checksum."""
+    source = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
+    if not zipfile.is_zipfile(source):
+        raise _not_an_archive(_head(source), name)
+    size = _size(source)
+    caps = {CONFIG: limits.MAX_JSON_BYTES, METADATA: limits.MAX_JSON_BYTES,
+            WEIGHTS: limits.expansion_budget(size)}
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(source) as archive:
             members = _members(archive, name)
-            contents = {member: _read_member(archive, members[member], name)
+            contents = {member: _read_member(archive, members[member], name, caps[member])
                         for member in (CONFIG, METADATA, WEIGHTS)}
     except ModelFileError:
         raise
@@ -252,11 +299,22 @@ def _members(archive, name):
     return {info.filename: info for info in infos}
 
 
-def _read_member(archive, info, name):
-    if info.file_size > max(_MAX_EXPANSION * info.compress_size, 1 << 20):
-        raise ModelFileError(name, f"{info.filename} would inflate from {info.compress_size} to "
-                                   f"{info.file_size} bytes; refusing a zip bomb.")
-    return archive.read(info)
+def _read_member(archive, info, name, cap):
+    """The member's bytes, refused before inflating when its declared size passes ``cap``
+    (and, should the header lie, when the data do)."""
+    if info.file_size > cap:
+        raise _too_large(name, info, info.file_size, cap)
+    with archive.open(info) as member:
+        data = member.read(cap + 1)
+    if len(data) > cap:
+        raise _too_large(name, info, len(data), cap)
+    return data
+
+
+def _too_large(name, info, size, cap):
+    return ModelFileError(name, f"{info.filename} would inflate from {info.compress_size} to "
+                                f"{size} bytes, more than its limit of {cap} (a zip bomb?); "
+                                f"see glassnet.saving.limits to allow a file you trust.")
 
 
 def _parse_json(data, member, name):
@@ -274,6 +332,9 @@ def _check_metadata(metadata, weights, name):
     keras_version = metadata.get("keras_version")
     if keras_version is not None and not (isinstance(keras_version, str)
                                           and keras_version.split(".")[0] == "3"):
+        if not isinstance(keras_version, str):
+            raise ModelFileError(name, f"metadata.json gives keras_version {keras_version!r}, "
+                                       f"not a version string such as '3.5.0'.")
         raise ModelFileError(name, f"it was written by Keras {keras_version!r}; glassnet reads "
                                    f"the Keras 3 .keras format. Re-save it with Keras 3.")
     if "glassnet_version" not in metadata and "glassnet_format_version" not in metadata:

@@ -8,16 +8,22 @@ Each ``vars`` group carries its owner's name as the attribute ``name``.
 
 Reading is checked whole before anything is read: only hard links, only datasets of plain
 numbers (no object, string, compound or opaque values), stored inside the file and with no
-filter beyond the ones h5py builds in. Anything else raises ``ModelFileError``.
+filter beyond the ones h5py builds in, and every dataset's declared size bounded by the bytes
+that store it (``limits``). The optimizer's state is checked too: a step count that is a
+whole number in 0..2**31-1 (the int32 Keras files use), a finite learning rate >= 0, finite
+slots. Anything else raises ``ModelFileError`` naming the file and the dataset.
 """
 import io
+import math
 import warnings
 
 import numpy as np
 
 from ..backend import to_host
-from . import keras_config
+from . import keras_config, limits
 from .files import ModelFileError
+
+_MAX_STEPS = 2**31 - 1          # the step count is written as int32
 
 _HDF5_FILTERS = {1: "gzip", 2: "shuffle", 3: "fletcher32", 32000: "lzf"}   # built into h5py
 
@@ -67,11 +73,19 @@ class WeightsReader:
     """A ``model.weights.h5`` opened from bytes and checked whole before anything is read:
     every link a plain (hard) link, every dataset plain numbers stored inside the file."""
 
-    def __init__(self, data, name):
+    def __init__(self, data, name, budget=None):
+        """``data``: the bytes of the HDF5 file, or a binary file open on it. ``budget``: the
+        most bytes all datasets together may declare (default: ``limits.expansion_budget`` of
+        the HDF5 file's own size)."""
         self.name = name
         self.h5py = _h5py()
+        source = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
+        if budget is None:
+            budget = limits.expansion_budget(source.seek(0, io.SEEK_END))
+            source.seek(0)
+        self.declared, self.budget = 0, budget
         try:
-            self.file = self.h5py.File(io.BytesIO(data), "r")
+            self.file = self.h5py.File(source, "r")
             links = []                         # collected first: h5py's visit swallows raises
             self.file.visititems_links(lambda path, link: links.append((path, link)))
             for path, link in links:
@@ -111,6 +125,28 @@ class WeightsReader:
             if code not in _HDF5_FILTERS:
                 self._fail(f"{path} needs HDF5 filter {code}; only "
                            f"{', '.join(_HDF5_FILTERS.values())} are read.")
+        self._check_storage(path, dataset, compressed=plist.get_nfilters() > 0)
+
+    def _check_storage(self, path, dataset, compressed):
+        """What the dataset's shape declares against the bytes that store it (HDF5 keeps the
+        two apart: a chunked dataset with no chunk written, or a fill value, stores nothing),
+        and the total against ``budget``: checked before anything is allocated."""
+        declared = math.prod(dataset.shape or ()) * dataset.dtype.itemsize
+        stored = dataset.id.get_storage_size()
+        what = (f"{path} declares {tuple(dataset.shape)} {dataset.dtype} values ({declared} "
+                f"bytes) but stores {stored} bytes")
+        if not compressed and stored < declared:
+            self._fail(f"{what}; an uncompressed dataset stores all its values. Refused: it "
+                       f"would make glassnet allocate what the file does not hold.")
+        if compressed and declared > limits.expansion_budget(stored):
+            self._fail(f"{what}, more than glassnet.saving.limits.MAX_EXPANSION "
+                       f"({limits.MAX_EXPANSION}) times as much.")
+        self.declared += declared
+        if self.declared > self.budget:
+            self._fail(f"its datasets declare more than {self.budget} bytes in all, more "
+                       f"than glassnet.saving.limits.MAX_EXPANSION ({limits.MAX_EXPANSION}) "
+                       f"times the file's size; see glassnet.saving.limits to allow a file "
+                       f"you trust.")
 
     def stored_shape(self, path):
         """The shape of the dataset at ``path``, or None (read from the file's metadata only)."""
@@ -160,9 +196,13 @@ class WeightsReader:
             dataset = group[key]
             if not isinstance(dataset, self.h5py.Dataset):
                 self._fail(f"{path}/{key} is not a dataset.")
-            if tuple(dataset.shape) != tuple(shape) or dataset.dtype.kind not in kind:
-                self._fail(f"{path}/{key} is a {dataset.dtype} array of shape "
-                           f"{tuple(dataset.shape)}, but {owner} needs shape {tuple(shape)}.")
+            if tuple(dataset.shape) != tuple(shape):
+                self._fail(f"{path}/{key} is an array of shape {tuple(dataset.shape)}, but "
+                           f"{owner} needs shape {tuple(shape)}.")
+            if dataset.dtype.kind not in kind:
+                wanted = "floats" if kind == "f" else "numbers"
+                self._fail(f"{path}/{key} holds {dataset.dtype} values, but {owner} needs "
+                           f"{wanted}.")
             try:
                 values.append(np.asarray(dataset[()]))
             except Exception as error:
@@ -198,6 +238,8 @@ class WeightsReader:
         group = self.file.get("optimizer/vars")
         if group is None:
             return
+        if not isinstance(group, self.h5py.Group):
+            self._fail("optimizer/vars is not a group of the optimizer's variables.")
         optimizer = model.optimizer
         if not optimizer.built:
             try:
@@ -217,14 +259,39 @@ class WeightsReader:
         kinds = ["iuf"] + ["f"] * (len(current) - 1)        # the iteration count may be an int
         values = self.arrays("optimizer/vars", [v.shape for v in current],
                              f"optimizer {optimizer.name!r}", kinds)
+        self._check_optimizer_values(optimizer, values)
         learning_rate = optimizer.learning_rate
-        optimizer.set_weights(values)
+        try:
+            optimizer.set_weights(values)
+        except (TypeError, ValueError, OverflowError) as error:
+            self._fail(f"optimizer/vars cannot be the state of {optimizer.name!r} ({error}).")
         # The file keeps the learning rate in the weights' float type (float32 drops digits of
         # 0.001); when it is that same number, keep the exact value config.json recorded.
         # (An optimizer on a schedule has no learning-rate variable: values[1] is a slot.)
         if optimizer.learning_rate_schedule is None and \
                 np.asarray(learning_rate, dtype=values[1].dtype) == values[1]:
             optimizer.learning_rate = learning_rate
+
+    def _check_optimizer_values(self, optimizer, values):
+        """The step count a whole number in 0..2**31-1, the learning rate (when stored) finite
+        and >= 0, every slot finite: a damaged state would load and then turn the next fit
+        into NaN, or fail later in ``save`` or ``inspect``."""
+        steps = values[0]
+        if not (steps.shape == () and np.isfinite(steps) and float(steps).is_integer()
+                and 0 <= steps <= _MAX_STEPS):
+            self._fail(f"optimizer/vars/0, the step count of {optimizer.name!r}, is {steps}; "
+                       f"it must be a whole number from 0 to {_MAX_STEPS}.")
+        first_slot = 1
+        if optimizer.learning_rate_schedule is None:
+            first_slot = 2
+            rate = values[1]
+            if not (np.isfinite(rate).all() and (rate >= 0).all()):
+                self._fail(f"optimizer/vars/1, the learning rate of {optimizer.name!r}, is "
+                           f"{rate}; it must be a finite number >= 0.")
+        for index, value in enumerate(values[first_slot:], start=first_slot):
+            if value.size and not (np.isfinite(value.min()) and np.isfinite(value.max())):
+                self._fail(f"optimizer/vars/{index}, a state array of {optimizer.name!r}, "
+                           f"holds NaN or inf values.")
 
     def _untrained(self, group):
         """True for the state of an optimizer saved before its first step: scalars only (the
