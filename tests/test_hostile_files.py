@@ -244,10 +244,11 @@ def _optimizer_as_dataset(file):
     (_set(0, np.int64(2**62)), "optimizer/vars/0, the step count"),
     (_set(0, np.int64(-5)), "optimizer/vars/0, the step count"),
     (_set(0, np.float64(1.5)), "optimizer/vars/0, the step count"),
-    (_set(2, np.full((4, 3), np.inf, "float32")), "optimizer/vars/2, a state array"),
+    (_set(2, np.full((4, 3), np.inf, "float32")), "optimizer/vars/2, the momentum"),
+    (_set(3, -np.ones((4, 3), "float32")), "optimizer/vars/3, the velocity .* negative"),
     (_optimizer_as_dataset, "optimizer/vars is not a group"),
 ], ids=["nan-rate", "negative-rate", "2**62-steps", "negative-steps", "fractional-steps",
-        "inf-slot", "vars-dataset"])
+        "inf-slot", "negative-velocity", "vars-dataset"])
 def test_optimizer_state_is_validated(tmp_path, edit, message):
     path = edit_weights(trained_file(tmp_path / "m.keras"), edit)
     with pytest.raises(ModelFileError, match=message) as info:

@@ -24,6 +24,10 @@ from . import keras_config, limits
 from .files import ModelFileError
 
 _MAX_STEPS = 2**31 - 1          # the step count is written as int32
+# Slots that are sums or averages of squares (second moments, accumulators): never negative,
+# or the square root of the next update is NaN.
+_NON_NEGATIVE_SLOTS = {"velocity", "velocity_hat", "accumulator", "norm", "accumulated_grad",
+                       "accumulated_delta_var", "r", "c"}
 
 _HDF5_FILTERS = {1: "gzip", 2: "shuffle", 3: "fletcher32", 32000: "lzf"}   # built into h5py
 
@@ -43,12 +47,22 @@ def weights_bytes(model):
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as file:
         file.create_group("vars").attrs["name"] = model.name
-        keys = keras_config.weight_keys(type(layer).__name__ for layer in model.layers)
-        for key, layer in zip(keys, model.layers):
-            _write_group(file, f"layers/{key}/vars", layer.name, layer.weights)
+        _write_layers(file, "layers", model.layers)
         if model.compiled:
             _write_group(file, "optimizer/vars", model.optimizer.name, _optimizer_state(model))
     return buffer.getvalue()
+
+
+def _write_layers(file, prefix, layers):
+    """Each layer's group; a model used as a layer (in a functional model) holds its own
+    layers under ``<key>/layers``, as Keras nests them."""
+    keys = keras_config.weight_keys(type(layer).__name__ for layer in layers)
+    for key, layer in zip(keys, layers):
+        if hasattr(layer, "_layers"):
+            _write_group(file, f"{prefix}/{key}/vars", layer.name, [])
+            _write_layers(file, f"{prefix}/{key}/layers", layer.layers)
+        else:
+            _write_group(file, f"{prefix}/{key}/vars", layer.name, layer.weights)
 
 
 def _write_group(file, path, name, arrays):
@@ -153,18 +167,21 @@ class WeightsReader:
         dataset = self.file.get(path)
         return tuple(dataset.shape) if isinstance(dataset, self.h5py.Dataset) else None
 
-    def limit_allocations(self, layers, class_names):
+    def limit_allocations(self, layers, class_names, prefix="layers"):
         """Before the layers build: let each create only the weights the file stores for it,
         shape for shape, so no config can make glassnet allocate more than the file holds.
-        ``class_names`` (from config.json, InputLayer left out) give the groups' keys."""
-        self._limited = [layer for layer in layers if type(layer).__name__ != "InputLayer"]
+        ``class_names`` (from config.json, InputLayer left out) give the groups' keys under
+        ``prefix`` (``layers``; a model nested in a functional one: ``layers/<key>/layers``)."""
+        limited = [layer for layer in layers if type(layer).__name__ != "InputLayer"]
         keys = keras_config.weight_keys(class_names)
-        for layer, key in zip(self._limited, keys):
-            layer.add_weight = self._stored_only(layer, key)
+        self._limited = getattr(self, "_limited", []) + limited
+        for layer, key in zip(limited, keys):
+            if not hasattr(layer, "_layers"):         # a nested model limits its own layers
+                layer.add_weight = self._stored_only(layer, f"{prefix}/{key}")
 
-    def _stored_only(self, layer, key):
+    def _stored_only(self, layer, group):
         def add_weight(name, shape, initializer, *args, **kwargs):
-            path = f"layers/{key}/vars/{len(layer.weights)}"
+            path = f"{group}/vars/{len(layer.weights)}"
             stored = self.stored_shape(path)
             if stored != tuple(shape):
                 raise keras_config.ConfigError(
@@ -209,22 +226,28 @@ class WeightsReader:
                 self._fail(f"{path}/{key} cannot be read ({error}).")
         return values
 
-    def load_layers(self, model, class_names, skip_mismatch=False):
-        """Set each layer's weights from ``layers/<key>/vars`` (keys from ``class_names``)."""
+    def load_layers(self, model, class_names, skip_mismatch=False, prefix="layers"):
+        """Set each layer's weights from ``layers/<key>/vars`` (keys from ``class_names``);
+        a model used as a layer from its own layers under ``layers/<key>/layers``."""
         keys = keras_config.weight_keys(class_names)
         for key, layer in zip(keys, model.layers):
+            if hasattr(layer, "_layers"):
+                self.load_layers(layer, [type(inner).__name__ for inner in layer.layers],
+                                 skip_mismatch, f"{prefix}/{key}/layers")
+                continue
             shapes = [w.shape for w in layer.weights]
             owner = f"layer {layer.name!r} ({type(layer).__name__})"
             try:
                 kinds = ["iuf" if w.dtype.kind in "iu" else "f" for w in layer.weights]
-                values = self.arrays(f"layers/{key}/vars", shapes, owner, kinds)
+                values = self.arrays(f"{prefix}/{key}/vars", shapes, owner, kinds)
             except ModelFileError as error:
                 if not skip_mismatch:
                     raise
                 warnings.warn(f"Skipping {owner}: {error.problem}", UserWarning, stacklevel=3)
                 continue
             if values is None and shapes:
-                self._fail(f"there are no weights for {owner} (expected at layers/{key}/vars).")
+                self._fail(f"there are no weights for {owner} (expected at "
+                           f"{prefix}/{key}/vars).")
             if values:
                 layer.set_weights(values)
 
@@ -288,10 +311,16 @@ class WeightsReader:
             if not (np.isfinite(rate).all() and (rate >= 0).all()):
                 self._fail(f"optimizer/vars/1, the learning rate of {optimizer.name!r}, is "
                            f"{rate}; it must be a finite number >= 0.")
-        for index, value in enumerate(values[first_slot:], start=first_slot):
+        names = [name for group in optimizer.slot_groups() for _ in optimizer.slots
+                 for name in group]
+        for index, (value, slot) in enumerate(zip(values[first_slot:], names),
+                                              start=first_slot):
             if value.size and not (np.isfinite(value.min()) and np.isfinite(value.max())):
-                self._fail(f"optimizer/vars/{index}, a state array of {optimizer.name!r}, "
+                self._fail(f"optimizer/vars/{index}, the {slot} of {optimizer.name!r}, "
                            f"holds NaN or inf values.")
+            if slot in _NON_NEGATIVE_SLOTS and value.size and value.min() < 0:
+                self._fail(f"optimizer/vars/{index}, the {slot} of {optimizer.name!r}, holds "
+                           f"negative values ({value.min()}); it is a sum of squares.")
 
     def _untrained(self, group):
         """True for the state of an optimizer saved before its first step: scalars only (the
