@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 
 from .. import callbacks as callbacks_module
-from .. import backend, config, threads, utils
+from .. import backend, config, data, threads, utils
 from ..callbacks.callback_list import plain_logs
 from ..layers.symbolic import is_symbolic
 from . import data_adapters
@@ -202,11 +202,9 @@ class Trainer:
             validation = self._checked(validation_data[0], validation_data[1], w_val,
                                        what="validation_data ")
             return x, y, sample_weight, validation
+        validation_split = data.as_validation_split(validation_split)   # "0.2" is refused
         if not validation_split:
             return x, y, sample_weight, None
-        if not 0.0 < validation_split < 1.0:
-            raise ValueError(f"validation_split is the fraction of samples held out, between 0 "
-                             f"and 1; got {validation_split}.")
         split_at = int(math.floor(len(x) * (1.0 - validation_split)))
         if split_at == 0 or split_at == len(x):
             raise ValueError(f"validation_split={validation_split} of {len(x)} samples leaves no "
