@@ -203,9 +203,23 @@ def test_a_sequential_is_a_layer_of_a_functional_model(float64):
         inner(glassnet.Input((4,)))
 
 
-def test_saving_a_graph_with_a_nested_model_says_it_is_not_supported(tmp_path):
+def test_a_graph_with_a_nested_sequential_saves_and_loads(tmp_path):
     x = glassnet.Input((4,))
-    inner = glassnet.Sequential([glassnet.Input((4,)), L.Dense(4)], name="inner")
-    model = glassnet.Model(x, L.Add()([inner(x), x]))
-    with pytest.raises(ValueError, match="'inner'.*not supported yet"):
-        model.save(tmp_path / "m.keras")
+    inner = glassnet.Sequential([glassnet.Input((4,)), L.Dense(3, activation="relu"),
+                                 L.Dense(4)], name="inner")
+    model = glassnet.Model(x, L.Dense(2, name="out")(L.Add()([inner(x), x])))
+    model.compile("adam", "mse")
+    values = np.random.default_rng(0).normal(size=(6, 4)).astype("float32")
+    model.train_on_batch(values, values[:, :2])
+    model.save(tmp_path / "m.keras")
+    back = glassnet.models.load_model(tmp_path / "m.keras")
+    assert [l.name for l in back.layers] == ["input_layer", "inner", "add", "out"]
+    np.testing.assert_array_equal(back.predict(values, verbose=0),
+                                  model.predict(values, verbose=0))
+    model.train_on_batch(values, values[:, :2])
+    back.train_on_batch(values, values[:, :2])
+    for want, got in zip(model.get_weights(), back.get_weights()):
+        np.testing.assert_array_equal(want, got)
+    graph = glassnet.Model(x, L.Add()([glassnet.Model(x, L.Dense(4)(x), name="f")(x), x]))
+    with pytest.raises(ValueError, match="functional model as a layer \\('f'\\)"):
+        graph.save(tmp_path / "g.keras")

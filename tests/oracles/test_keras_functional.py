@@ -148,13 +148,37 @@ def test_summary_text_is_keras_text(keras, name, options):
     assert summary_text(ours, **options) == summary_text(theirs, **options)
 
 
-def test_a_keras_file_with_a_nested_model_is_refused_by_name(keras, tmp_path):
-    keras.backend.clear_session()
-    x = keras.Input((4,), name="x")
-    inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4)], name="inner")
-    keras.Model(x, keras.layers.Add()([inner(x), x])).save(tmp_path / "nested.keras")
-    with pytest.raises(glassnet.saving.ModelFileError, match="nested as a layer \\('inner'\\)"):
-        glassnet.models.load_model(tmp_path / "nested.keras")
+def nested_sequential(lib):
+    x = lib.Input((4,), name="x")
+    inner = lib.Sequential([lib.Input((4,)), lib.layers.Dense(3, activation="relu", name="i1"),
+                            lib.layers.Dense(4, name="i2")], name="inner")
+    out = lib.layers.Dense(2, name="out")(lib.layers.Add(name="add")([inner(x), x]))
+    return lib.Model(x, out, name="nested")
+
+
+def test_a_sequential_inside_a_graph_in_files_both_ways(keras, tmp_path):
+    """Keras nests its weights under layers/sequential/layers/...; both libraries read the
+    other's file, optimizer state included, and the summaries agree."""
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype("float32")
+    y = x[:, :2] * 2
+    for writer in ("keras", "glassnet"):
+        keras.backend.clear_session()
+        glassnet.backend.clear_session()
+        theirs, ours = nested_sequential(keras), nested_sequential(glassnet)
+        ours.set_weights(theirs.get_weights())
+        assert summary_text(ours) == summary_text(theirs)
+        source = theirs if writer == "keras" else ours
+        source.compile(optimizer="adam", loss="mse")
+        for _ in range(3):
+            source.train_on_batch(x, y)
+        source.save(tmp_path / f"{writer}.keras")
+        loaded = (glassnet.models.load_model(tmp_path / f"{writer}.keras") if writer == "keras"
+                  else keras.models.load_model(tmp_path / f"{writer}.keras"))
+        assert max_difference([source.predict(x, verbose=0)],
+                              [loaded.predict(x, verbose=0)]) <= TOLERANCE
+        source.train_on_batch(x, y)
+        loaded.train_on_batch(x, y)
+        assert max_difference(source.get_weights(), loaded.get_weights()) <= TOLERANCE, writer
 
 
 def test_chain_summary_has_no_connected_to_column(keras):

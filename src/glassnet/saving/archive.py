@@ -79,8 +79,12 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         config, metadata, weights = read_archive(file, name)
     reader = h5_weights.WeightsReader(weights, name, limits.expansion_budget(size))
 
-    def before_build(layers):      # the layers exist, so config.json's entries are well formed
-        reader.limit_allocations(layers, [e["class_name"] for e in _layer_entries(config)])
+    def before_build(layers, class_names=None, prefix="layers"):
+        # the layers exist, so config.json's entries are well formed (a model nested in a
+        # functional one passes its own layers' class names and group)
+        if class_names is None:
+            class_names = [e["class_name"] for e in _layer_entries(config)]
+        reader.limit_allocations(layers, class_names, prefix)
 
     try:
         model = keras_config.model_from_config(config, custom_objects, compile, before_build)

@@ -20,11 +20,12 @@ from .keras_config import ConfigError, _require
 
 def model_config(model, compile_config):
     """The whole ``config.json`` entry of a functional model."""
-    nested = [layer.name for layer in model.layers if hasattr(layer, "_layers")]
+    nested = [layer.name for layer in model.layers
+              if getattr(layer, "_nodes", None) is not None]
     if nested:
-        raise ValueError(f"Saving a functional model that holds a model as a layer "
-                         f"({', '.join(map(repr, nested))}) is not supported yet. Build the "
-                         f"graph from that model's layers, or save the inner model on its own.")
+        raise ValueError(f"Saving a functional model that holds a functional model as a layer "
+                         f"({', '.join(map(repr, nested))}) is not supported yet (a Sequential "
+                         f"is). Build the graph from that model's layers.")
     node_numbers = {id(node): index for layer in model.layers
                     for index, node in enumerate(model.nodes_of(layer))}
     layers = [_layer_entry(model, layer, node_numbers) for layer in model.layers]
@@ -44,6 +45,9 @@ def _layer_entry(model, layer, node_numbers):
                             keras_config.config_module.floatx(), "sparse": False,
                             "ragged": False, "name": layer.name},
                  "registered_name": None}
+    elif hasattr(layer, "_layers"):                    # a Sequential used as a layer
+        entry = keras_config.model_config(layer)
+        entry["compile_config"] = {}
     else:
         entry = keras_config.layer_entry(layer)
     entry["name"] = layer.name
@@ -79,10 +83,16 @@ def model_from_config(inner, custom_objects, before_build):
     from ..models.functional import Functional
     entries = inner["layers"]
     nested = [e.get("name") for e in entries if isinstance(e, dict)
-              and e.get("class_name") in ("Sequential", "Functional", "Model")]
-    _require(not nested, f"a model nested as a layer ({', '.join(map(repr, nested))}) is not "
-                         f"supported yet; glassnet reads graphs of layers.")
-    layers = [keras_config.layer_from_entry(e, i, custom_objects) for i, e in enumerate(entries)]
+              and e.get("class_name") in ("Functional", "Model")]
+    _require(not nested, f"a functional model nested as a layer ({', '.join(map(repr, nested))})"
+                         f" is not supported yet; glassnet reads graphs of layers and "
+                         f"Sequential models.")
+    keys = keras_config.weight_keys(e.get("class_name") if isinstance(e, dict) else ""
+                                    for e in entries)
+    layers = [_nested_sequential(e, key, custom_objects, before_build)
+              if isinstance(e, dict) and e.get("class_name") == "Sequential"
+              else keras_config.layer_from_entry(e, i, custom_objects)
+              for i, (e, key) in enumerate(zip(entries, keys))]
     _require(len({l.name for l in layers}) == len(layers), "two layers share a name.")
     if before_build is not None:
         before_build(layers)
@@ -98,6 +108,21 @@ def model_from_config(inner, custom_objects, before_build):
                           trainable=bool(inner.get("trainable", True)))
     except (TypeError, ValueError) as error:
         raise ConfigError(f"the layers do not form a model: {error}") from None
+
+
+def _nested_sequential(entry, key, custom_objects, before_build):
+    """A Sequential used as a layer, built from its entry; its layers' weights are limited to
+    what the file stores under ``layers/<key>/layers`` (the group Keras nests them in)."""
+    hook = None
+    if before_build is not None:
+        layer_entries = (entry.get("config") or {}).get("layers") or []
+        names = [e.get("class_name") for e in layer_entries
+                 if isinstance(e, dict) and e.get("class_name") != "InputLayer"]
+
+        def hook(layers):
+            before_build(layers, names, f"layers/{key}/layers")
+    return keras_config.model_from_config(entry, custom_objects, compile=False,
+                                          before_build=hook)
 
 
 def _replay_calls(layers, entries, tensors):
