@@ -65,7 +65,7 @@ def test_korean_report_carries_its_font(capsys, tmp_path):
     code, _, _ = run(capsys, "lab", "softmax", "--lang", "ko", "--jobs", "1", "--out",
                      str(tmp_path))
     assert code == 0
-    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    page = (tmp_path / "index.ko.html").read_text(encoding="utf-8")    # beside index.html
     assert '<html lang="ko">' in page and "교차 엔트로피" in page
     assert "@font-face" in page and "data:font/ttf;base64," in page
 
