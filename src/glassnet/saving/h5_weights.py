@@ -279,7 +279,9 @@ class WeightsReader:
                           f"{optimizer.name!r} has {len(current)} variables, the file "
                           f"{len(group.keys())}.", UserWarning, stacklevel=3)
             return
-        kinds = ["iuf"] + ["f"] * (len(current) - 1)        # the iteration count may be an int
+        # the iteration count may be an int, and so are Adafactor's placeholders
+        kinds = ["iuf" if v.dtype.kind in "iu" else "f" for v in current]
+        kinds[0] = "iuf"
         values = self.arrays("optimizer/vars", [v.shape for v in current],
                              f"optimizer {optimizer.name!r}", kinds)
         self._check_optimizer_values(optimizer, values)
