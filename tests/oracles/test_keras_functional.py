@@ -224,3 +224,16 @@ def test_from_keras_reads_a_live_functional_model(keras, name):
     assert [l.name for l in ours.layers] == [l.name for l in theirs.layers]
     assert max_difference(as_list(theirs.predict(x, verbose=0)),
                           as_list(ours.predict(x, verbose=0))) <= TOLERANCE
+
+
+def test_sample_weights_per_output_as_keras(keras):
+    theirs, ours = both(keras, "two_output", learning_rate=0.1)
+    x, y = data("two_output")
+    rng = np.random.default_rng(5)
+    per_output = [rng.random(16), rng.random(16)]
+    for sample_weight in (per_output, per_output[0]):          # a list per output, or one
+        want = theirs.train_on_batch(x, y, sample_weight=sample_weight, return_dict=True)
+        got = ours.train_on_batch(x, y, sample_weight=sample_weight, return_dict=True)
+        for key in want:
+            assert got[key] == pytest.approx(float(want[key]), abs=TOLERANCE), key
+    assert max_difference(theirs.get_weights(), ours.get_weights()) <= TOLERANCE

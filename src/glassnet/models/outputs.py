@@ -141,8 +141,26 @@ class Heads:
             raise ValueError("class_weight is for a model with one output; for several, give "
                              "sample_weight (one weight per sample).")
         ys = self.targets(y, n, what + "y")
-        sample_weight = data.as_sample_weight(sample_weight, n, what + "sample_weight")
-        return x, ys, sample_weight
+        return x, ys, self.sample_weights(sample_weight, n, what + "sample_weight")
+
+    def sample_weights(self, sample_weight, n, what):
+        """One weight per sample for every output, or (a list in output order or a dict by
+        output name, as Keras takes them) one array per output, as ``Columns``."""
+        from .trainer import Columns
+        if isinstance(sample_weight, dict):
+            unknown = [k for k in sample_weight if k not in self.names]
+            if unknown:
+                raise ValueError(f"{what} names {unknown}, which are not outputs of the model; "
+                                 f"its outputs are {self.names}.")
+            sample_weight = [sample_weight.get(name) for name in self.names]
+        elif not (isinstance(sample_weight, (list, tuple)) and
+                  len(sample_weight) == len(self.names) and
+                  all(w is None or np.ndim(w) >= 1 for w in sample_weight) and
+                  len(self.names) != n):
+            return data.as_sample_weight(sample_weight, n, what)
+        weights = [np.ones(n) if w is None else data.as_sample_weight(w, n, f"{what}[{name!r}]")
+                   for w, name in zip(sample_weight, self.names)]
+        return Columns(weights)
 
     def targets(self, y, n, what="y"):
         """One label array per output (``y`` a list in output order or a dict by output
@@ -164,15 +182,22 @@ class Heads:
                         shape, name in zip(self.losses, ys, self.shapes, self.names)])
 
     # -- loss, metrics, logs ------------------------------------------------------------------
+    def _per_output(self, sample_weight):
+        """Each output's sample weights (the same array for all unless given per output)."""
+        if hasattr(sample_weight, "arrays"):
+            return list(sample_weight)
+        return [sample_weight] * len(self.names)
+
     def loss_value(self, y, y_pred, sample_weight):
         """sum_k weight_k * loss_k; each unweighted loss_k is kept for the logs."""
-        self._last = [float(loss(t, p, sample_weight)) for loss, t, p
-                      in zip(self.losses, y, y_pred)]
+        self._last = [float(loss(t, p, w)) for loss, t, p, w
+                      in zip(self.losses, y, y_pred, self._per_output(sample_weight))]
         return sum(w * v for w, v in zip(self.weights, self._last))
 
     def gradients(self, y, y_pred, sample_weight, fused):
-        return [loss_gradient(loss, w, t, p, sample_weight, f) for loss, w, t, p, f
-                in zip(self.losses, self.weights, y, y_pred, fused)]
+        return [loss_gradient(loss, w, t, p, sw, f) for loss, w, t, p, sw, f
+                in zip(self.losses, self.weights, y, y_pred, self._per_output(sample_weight),
+                       fused)]
 
     def build_metrics(self, y):
         """Fresh metric objects (and loss means) for labels like ``y``."""
@@ -194,9 +219,9 @@ class Heads:
         for sums, value in zip(self._loss_sums, self._last):
             sums[0] += value * n
             sums[1] += n
-        for pairs, t, p in zip(self.metrics, y, y_pred):
+        for pairs, t, p, w in zip(self.metrics, y, y_pred, self._per_output(sample_weight)):
             for metric, weighted in pairs:
-                metric.update_state(t, p, sample_weight if weighted else None)
+                metric.update_state(t, p, w if weighted else None)
 
     def logs(self, loss_value):
         logs = {"loss": loss_value}
