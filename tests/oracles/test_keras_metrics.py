@@ -88,7 +88,10 @@ def test_accuracy_resolution_equals_keras(keras, identifier, y_shape, output_sha
                                         "mean_squared_error", "MeanAbsoluteError",
                                         "binary_accuracy", "sparse_top_k_categorical_accuracy",
                                         "log_cosh_error", "kl_divergence", "poisson",
-                                        "categorical_hinge", "root_mean_squared_error"])
+                                        "categorical_hinge", "root_mean_squared_error",
+                                        "auc", "AUC", "precision", "Recall", "true_positives",
+                                        "FalseNegatives", "r2_score", "PearsonCorrelation",
+                                        "f1_score", "concordance_correlation"])
 def test_metric_names_equal_keras(keras, identifier):
     from keras.src.trainers.compile_utils import get_metric
     theirs = get_metric(identifier, np.zeros((4, 3)), np.zeros((4, 3)))
