@@ -4,7 +4,6 @@ headless Chromium. Skipped with the reason where TensorBoard is not installed; r
 (GLASSNET_REQUIRE_ORACLES=1)."""
 import json
 import os
-import shutil
 import socket
 import struct
 import subprocess

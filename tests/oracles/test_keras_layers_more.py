@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import glassnet
-from glassnet import layers, models
+from glassnet import layers
 from tests.oracles.shared import assert_close, keras_numpy
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
