@@ -155,8 +155,7 @@ class Heads:
             sample_weight = [sample_weight.get(name) for name in self.names]
         elif not (isinstance(sample_weight, (list, tuple)) and
                   len(sample_weight) == len(self.names) and
-                  all(w is None or np.ndim(w) >= 1 for w in sample_weight) and
-                  len(self.names) != n):
+                  all(w is None or np.ndim(w) >= 1 for w in sample_weight)):
             return data.as_sample_weight(sample_weight, n, what)
         weights = [np.ones(n) if w is None else data.as_sample_weight(w, n, f"{what}[{name!r}]")
                    for w, name in zip(sample_weight, self.names)]
