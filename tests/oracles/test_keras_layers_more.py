@@ -185,3 +185,29 @@ def test_keras_builds_with_the_batch_axis_as_glassnet(keras):
         v = np.array([-1.5, 0.5], np.float32)
         assert_close([keras_numpy(keras, getattr(keras.layers, name)()(v))],
                      [getattr(layers, name)()(v)], name, 1e-7)
+
+
+def _file_model(lib, norm):
+    L = lib.layers
+    return lib.Sequential([
+        lib.Input(shape=(4,)), norm, L.Dense(6), L.PReLU(), L.LayerNormalization(), L.ELU(0.5),
+        L.RMSNormalization(), L.GaussianDropout(0.1), L.AlphaDropout(0.1), L.Identity(),
+        L.ActivityRegularization(l2=0.01), L.UnitNormalization(), L.Dense(2)])
+
+
+def test_keras_files_load_both_ways(keras, tmp_path):
+    x = np.random.default_rng(3).standard_normal((16, 4)).astype(np.float32) * 2 + 1
+    ours_norm = layers.Normalization()
+    ours_norm.adapt(x)
+    ours = _file_model(glassnet, ours_norm)
+    ours.save(tmp_path / "glassnet.keras")
+    theirs = keras.saving.load_model(tmp_path / "glassnet.keras")
+    assert_close([keras_numpy(keras, theirs(x))], [ours.predict(x, verbose=0)], "keras reads", 1e-5)
+    keras_norm = keras.layers.Normalization()
+    keras_norm.adapt(x)
+    made = _file_model(keras, keras_norm)
+    made.save(tmp_path / "keras.keras")
+    back = glassnet.models.load_model(tmp_path / "keras.keras")
+    assert_close([keras_numpy(keras, made(x))], [back.predict(x, verbose=0)], "glassnet reads",
+                 1e-5)
+    assert [type(l).__name__ for l in back.layers] == [type(l).__name__ for l in made.layers]
