@@ -963,8 +963,8 @@ class Lamb(_AdamFamily):
         v += (grad * grad - v) * (1 - self.beta_2)
         step = (m / self._first_correction) / (
             xp.sqrt(v / self._second_correction) + self.epsilon)
-        weight_norm = xp.sqrt(xp.sum(param * param))
-        step_norm = xp.sqrt(xp.sum(step * step))
+        weight_norm = float(xp.sqrt(xp.sum(param * param)))     # exact float32 values, so the
+        step_norm = float(xp.sqrt(xp.sum(step * step)))         # ratio rounds as Keras's
         ratio = weight_norm / step_norm if weight_norm > 0 and step_norm > 0 else 1.0
         param -= param.dtype.type(ratio) * param.dtype.type(self._lr) * step
 
@@ -1045,7 +1045,7 @@ class Adafactor(Optimizer):
 def _rms(x):
     """sqrt(mean(x**2)), a number in x's float type."""
     xp = array_module(x)
-    return x.dtype.type(xp.sqrt(xp.mean(x * x)))
+    return x.dtype.type(float(xp.sqrt(xp.mean(x * x))))      # a host number, also for CuPy
 
 
 def get(identifier):
