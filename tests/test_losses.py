@@ -606,3 +606,13 @@ def test_newer_losses_through_probe_diagnose_and_gradient_check(float64, loss, y
                         callbacks=[glassnet.callbacks.Probe()])
     assert len(history.probes) > 0
     assert all(finding.code != "diverged" for finding in glassnet.diagnose(history))
+
+
+def test_overlap_losses_refuse_other_shapes_and_axes_outside_the_predictions():
+    """Keras broadcasts (n, 1) labels against (n, k) predictions here and wraps no axis;
+    glassnet says what is wrong instead."""
+    with pytest.raises(ValueError, match="same shape"):
+        losses.Dice()(np.ones((4, 1)), np.full((4, 3), 0.5))
+    with pytest.raises(ValueError, match=r"axis 5 does not fit predictions with 2 axes"):
+        losses.Tversky(axis=5)(np.ones((4, 3)), np.full((4, 3), 0.5))
+    np.testing.assert_allclose(losses.Dice()(np.ones(4), np.full((4, 1), 0.5)), 1 / 3, rtol=1e-6)

@@ -1014,6 +1014,10 @@ def _summed_axes(axis, ndim):
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    outside = [a for a in axes if not -ndim <= a < ndim]
+    if outside:
+        raise ValueError(f"axis {axis!r} does not fit predictions with {ndim} axes: use axes "
+                         f"between {-ndim} and {ndim - 1} (or None for all of them).")
     return tuple(sorted(int(a) % ndim for a in axes))
 
 
@@ -1025,6 +1029,9 @@ class _OverlapLoss(Loss):
     def __init__(self, reduction, name, axis, dtype):
         super().__init__(name, reduction, dtype)
         self.axis = _check_axes(axis)
+
+    def prepare(self, y_true, y_pred):
+        return _same_shape(self.name, *super().prepare(y_true, y_pred))
 
     def _sum(self, x):
         xp = array_module(x)
