@@ -20,6 +20,8 @@ fetches numbers once per batch at most, not once per operation.
 Another NumPy-compatible array library can be added with ``register_backend`` (the tests'
 CPU stand-in for a GPU does, see ``tests/standin.py``).
 """
+import sys
+
 import numpy
 
 from .config import backend, epsilon, floatx, set_epsilon, set_floatx  # noqa: F401
@@ -100,6 +102,8 @@ def xp():
 def array_module(*arrays):
     """The array module that owns ``arrays``: ``numpy`` for NumPy arrays and Python numbers,
     ``cupy`` for CuPy (device) arrays, so one line of engine code serves both."""
+    if not _DEVICE_TYPES and "cupy" not in sys.modules:      # the CPU's case: nothing to look at
+        return numpy
     for array in arrays:
         kind = type(array)
         if kind in _HOST_TYPES:
