@@ -9,9 +9,9 @@ takes the fused softmax + cross-entropy gradient ``(p - y) / n``.
 import numbers
 import warnings
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from ..backend import array_module
-from .base import Layer, _unsupported
+from .base import Layer
 
 
 class _ActivationLayer(Layer):
@@ -118,7 +118,7 @@ class PReLU(Layer):
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)
-        _unsupported("PReLU", alpha_constraint=alpha_constraint)
+        self.alpha_constraint = constraints.get(alpha_constraint)  # applied after each update
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = regularizers.check_trainable(alpha_regularizer,
                                                               "alpha_regularizer")
@@ -162,7 +162,8 @@ class PReLU(Layer):
         return {**super().get_config(),
                 "alpha_initializer": initializers.serialize(self.alpha_initializer),
                 "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
-                "alpha_constraint": None, "shared_axes": self.shared_axes}
+                "alpha_constraint": constraints.serialize(self.alpha_constraint),
+                "shared_axes": self.shared_axes}
 
     def __repr__(self):
         return f"<PReLU name={self.name!r} shared_axes={self.shared_axes}>"

@@ -19,7 +19,7 @@ but subject to cancellation when ``|mean|`` is large against the spread.
 """
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from ..backend import array_module
 from .base import Layer, _unsupported
 
@@ -229,8 +229,9 @@ class LayerNormalization(_PerSampleNormalization):
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
                  rms_scaling=False, **kwargs):
         super().__init__(**kwargs)
-        _unsupported("LayerNormalization", beta_constraint=beta_constraint,
-                     gamma_constraint=gamma_constraint, rms_scaling=rms_scaling or None)
+        _unsupported("LayerNormalization", rms_scaling=rms_scaling or None)
+        self.beta_constraint = constraints.get(beta_constraint)     # applied after each update
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.axis = axis if isinstance(axis, int) else list(axis)
         self.axes = _axes(axis, "LayerNormalization")
         self.epsilon = _positive_epsilon(epsilon)
@@ -287,7 +288,8 @@ class LayerNormalization(_PerSampleNormalization):
                 "gamma_initializer": initializers.serialize(self.gamma_initializer),
                 "beta_regularizer": regularizers.serialize(self.beta_regularizer),
                 "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": None, "gamma_constraint": None}
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
 
     def __repr__(self):
         return f"<LayerNormalization name={self.name!r} axis={self.axis} epsilon={self.epsilon}>"
