@@ -61,8 +61,8 @@ def test_adding_layers_is_linear():
             model.add(layers.Dense(2))
         return time.perf_counter() - start, model
     build(200)                                          # warm up
-    small, _ = build(1000)
-    large, model = build(4000)
+    small = min(build(1000)[0] for _ in range(3))       # the best of a few: the CPU is shared
+    large, model = min((build(4000) for _ in range(2)), key=lambda timed: timed[0])
     assert large / small < 9, (small, large)
     assert len(model.layers) == 4000 and model.output_shape == (None, 2)
     assert len(model.trainable_weights) == 8000

@@ -305,16 +305,17 @@ def test_a_keras_version_that_is_not_text_is_named(tmp_path):
 
 def test_loading_many_layers_is_linear(tmp_path):
     def timed(count):
-        model = glassnet.Sequential([glassnet.Input((2,))] + [layers.Dense(2)
-                                                               for _ in range(count)])
         path = tmp_path / f"deep-{count}.keras"
-        model.save(path)
+        if not path.exists():
+            glassnet.Sequential([glassnet.Input((2,))] + [
+                layers.Dense(2) for _ in range(count)]).save(path)
         start = time.perf_counter()
         loaded = glassnet.models.load_model(path)
         assert len(loaded.layers) == count
         return time.perf_counter() - start
     timed(50)
-    small, large = timed(250), timed(1000)
+    small = min(timed(250) for _ in range(3))           # the best of a few: the CPU is shared
+    large = min(timed(1000) for _ in range(2))
     assert large / small < 8, (small, large)            # quadratic was 16
 
 
