@@ -75,8 +75,10 @@ if [[ "$BACKEND" == cupy ]] && ! "$PY" -c "from glassnet import backend; backend
 fi
 
 PYTEST=()
+PARALLEL=()
 if has pytest; then
-    PYTEST=("$PY" -m pytest -q -rs -p no:cacheprovider)
+    # -v: each test's result is in the log as it finishes, even if the phase's time runs out
+    PYTEST=("$PY" -m pytest -v -rfEs --tb=short -p no:cacheprovider)
     has xdist && PARALLEL=(-n 4) || PARALLEL=()
 else
     echo "== pytest absent: test phases skipped" | tee -a "$SUMMARY"
