@@ -170,3 +170,23 @@ def test_fused_updates_equal_the_numpy_lines(on_gpu):
             on_host.apply([host_param], [grad])
             on_device.apply([device_param], [xp.asarray(grad)])
         _close(backend.to_host(device_param), host_param, 1e-6, type(on_host).__name__)
+
+
+def test_fused_bias_relu_equals_the_numpy_lines(on_gpu):
+    """Dense's bias + ReLU forward and ReLU's gradient as one kernel each, NaN kept."""
+    xp = backend.xp()
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((32, 5)).astype(np.float32)
+    x[0, 0] = np.nan
+    grad = rng.standard_normal((32, 7)).astype(np.float32)
+    keras.utils.set_random_seed(0)
+    layer = keras.layers.Dense(7, activation="relu", input_shape=(5,))
+    layer.build((None, 5))
+    kernel, bias = layer.get_weights()
+    y = layer.forward(xp.asarray(x))
+    dx = layer.backward(xp.asarray(grad))
+    z = x @ kernel + bias
+    np.testing.assert_allclose(backend.to_host(y), np.maximum(z, 0.0), rtol=1e-6, atol=1e-6)
+    assert np.isnan(backend.to_host(y)[0]).all()
+    dz = grad * (z > 0)
+    np.testing.assert_allclose(backend.to_host(dx), dz @ kernel.T, rtol=1e-5, atol=1e-5)

@@ -116,6 +116,25 @@ def array_module(*arrays):
     return numpy
 
 
+def is_cupy(module):
+    """Whether ``module`` is CuPy: where a fused GPU kernel may replace several NumPy lines."""
+    return module.__name__ == "cupy"
+
+
+_KERNELS = {}
+
+
+def elementwise_kernel(name, in_params, out_params, body):
+    """``cupy.ElementwiseKernel(in_params, out_params, body)``, compiled once per ``name``:
+    several elementwise lines as one GPU kernel launch (CuPy only; see ``is_cupy``)."""
+    kernel = _KERNELS.get(name)
+    if kernel is None:
+        import cupy
+        kernel = _KERNELS[name] = cupy.ElementwiseKernel(in_params, out_params, body,
+                                                         f"glassnet_{name}")
+    return kernel
+
+
 def on_device(array):
     """Whether ``array`` lives on a device backend (not in NumPy's memory)."""
     return type(array) in _DEVICE_TYPES

@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 
 from . import config, schedules
-from .backend import array_module, host_copy, to_host
+from .backend import array_module, elementwise_kernel, host_copy, is_cupy, to_host
 from ._registry import Registry
 from .naming import unique_name
 
@@ -585,7 +585,7 @@ class RMSprop(Optimizer):
     def update(self, param, grad, slots, scratch):
         xp = array_module(param)
         velocity = slots["velocity"]                    # v = rho v + (1 - rho) g^2
-        if not self.centered and not self.momentum and _on_gpu(xp):   # the lines below, fused
+        if not self.centered and not self.momentum and is_cupy(xp):    # the lines below, fused
             _kernel("rmsprop")(grad, self.rho, 1 - self.rho, self.epsilon, self._lr,
                                param, velocity)
             return
@@ -670,7 +670,7 @@ class Adam(_AdamFamily):
     def update(self, param, grad, slots, scratch):
         xp = array_module(param)
         m, v = slots["momentum"], slots["velocity"]
-        if not self.amsgrad and _on_gpu(xp):             # the lines below as one GPU kernel
+        if not self.amsgrad and is_cupy(xp):             # the lines below as one GPU kernel
             _kernel("adam")(grad, self.beta_1, 1 - self.beta_1, self.beta_2, 1 - self.beta_2,
                             self.epsilon, self._alpha, param, m, v)
             return
@@ -1088,21 +1088,11 @@ _KERNELS = {
                 "v = v * rho + (g * g) * one_minus_rho;"
                 "w -= (g / sqrt(v + epsilon)) * lr;"),
 }
-_COMPILED = {}
-
-
-def _on_gpu(xp):
-    return xp.__name__ == "cupy"
 
 
 def _kernel(name):
     """The CuPy kernel of update ``name``, compiled on first use."""
-    if name not in _COMPILED:
-        import cupy
-        in_params, out_params, body = _KERNELS[name]
-        _COMPILED[name] = cupy.ElementwiseKernel(in_params, out_params, body,
-                                                 f"glassnet_{name}_update")
-    return _COMPILED[name]
+    return elementwise_kernel(f"{name}_update", *_KERNELS[name])
 
 
 # -- helpers --------------------------------------------------------------------------------
