@@ -98,6 +98,7 @@ class WeightsReader:
             budget = limits.expansion_budget(source.seek(0, io.SEEK_END))
             source.seek(0)
         self.declared, self.budget = 0, budget
+        self.items, self.meta = {}, {}        # path -> object, dataset path -> (shape, dtype)
         try:
             self.file = self.h5py.File(source, "r")
             links = []                         # collected first: h5py's visit swallows raises
@@ -116,8 +117,9 @@ class WeightsReader:
     def _check_link(self, path, link):
         if not isinstance(link, self.h5py.HardLink):
             self._fail(f"{path} is a {type(link).__name__}; glassnet follows no links.")
-        item = self.file[path]
-        if isinstance(item, self.h5py.Dataset):
+        item = self.items[path] = self.file[path]     # looked up once (h5py's lookups are
+        if isinstance(item, self.h5py.Dataset):       # the cost of a file of many layers)
+            self.meta[path] = (tuple(item.shape), item.dtype)
             self._check_dataset(path, item)
         elif not isinstance(item, self.h5py.Group):
             self._fail(f"{path} is a {type(item).__name__}, not a group or a dataset.")
@@ -164,8 +166,7 @@ class WeightsReader:
 
     def stored_shape(self, path):
         """The shape of the dataset at ``path``, or None (read from the file's metadata only)."""
-        dataset = self.file.get(path)
-        return tuple(dataset.shape) if isinstance(dataset, self.h5py.Dataset) else None
+        return self.meta.get(path, (None,))[0]
 
     def limit_allocations(self, layers, class_names, prefix="layers"):
         """Before the layers build: let each create only the weights the file stores for it,
@@ -199,7 +200,7 @@ class WeightsReader:
         """The datasets ``0``, ``1``, ... of group ``path``, each of the given shape and dtype
         kind (``kinds[i]``, floats by default); None when the group is absent. ``owner`` names
         what they belong to in messages."""
-        group = self.file.get(path)
+        group = self.items.get(path)
         if group is None:
             return None
         if not isinstance(group, self.h5py.Group):
@@ -210,15 +211,16 @@ class WeightsReader:
                        f"{len(group.keys())} ({', '.join(sorted(group.keys())) or 'none'}).")
         values = []
         for key, shape, kind in zip(expected, shapes, kinds or ["f"] * len(shapes)):
-            dataset = group[key]
+            dataset = self.items[f"{path}/{key}"]
             if not isinstance(dataset, self.h5py.Dataset):
                 self._fail(f"{path}/{key} is not a dataset.")
-            if tuple(dataset.shape) != tuple(shape):
-                self._fail(f"{path}/{key} is an array of shape {tuple(dataset.shape)}, but "
+            stored_shape, dtype = self.meta[f"{path}/{key}"]
+            if stored_shape != tuple(shape):
+                self._fail(f"{path}/{key} is an array of shape {stored_shape}, but "
                            f"{owner} needs shape {tuple(shape)}.")
-            if dataset.dtype.kind not in kind:
+            if dtype.kind not in kind:
                 wanted = "floats" if kind == "f" else "numbers"
-                self._fail(f"{path}/{key} holds {dataset.dtype} values, but {owner} needs "
+                self._fail(f"{path}/{key} holds {dtype} values, but {owner} needs "
                            f"{wanted}.")
             try:
                 values.append(np.asarray(dataset[()]))
@@ -258,7 +260,7 @@ class WeightsReader:
         except the state of an optimizer saved before its first step (iteration 0, nothing
         else), which is exactly the fresh state and is skipped silently.
         """
-        group = self.file.get("optimizer/vars")
+        group = self.items.get("optimizer/vars")
         if group is None:
             return
         if not isinstance(group, self.h5py.Group):
