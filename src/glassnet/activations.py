@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 from . import config
-from .backend import array_module, elementwise_kernel, is_cupy
+from .backend import array_module, elementwise_kernel, is_cupy, on_device
 from ._registry import Registry
 
 
@@ -175,7 +175,7 @@ class _ReLU(ActivationFunction):
 
     def backward(self, grad, x, y, negative_slope=0.0, max_value=None, threshold=0.0):
         if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-            if is_cupy(array_module(grad)):        # the line below as one GPU kernel
+            if on_device(grad) and is_cupy(array_module(grad)):   # the line below, one kernel
                 return elementwise_kernel("relu_grad", "T g, X x", "T dx",
                                           "dx = g * (T)(x > (X)0);")(grad, x)
             return grad * (x > 0)                  # a bool mask multiplies faster than np.where

@@ -174,7 +174,7 @@ def host_copy(array):
 def as_scalar(value):
     """A reduced value (a loss) kept where it was computed: a Python float on the host, a
     float64 0-d array on a device (no transfer; ``float()`` it when a number is needed)."""
-    if on_device(value):
+    if type(value) in _DEVICE_TYPES:
         return value.astype(numpy.float64)
     return float(value)
 

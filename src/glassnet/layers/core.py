@@ -6,7 +6,7 @@ what they share.
 import numpy as np
 
 from .. import activations, config, constraints, initializers, regularizers, utils
-from ..backend import array_module, elementwise_kernel, is_cupy
+from ..backend import array_module, elementwise_kernel, is_cupy, on_device
 from ..naming import unique_name
 from .base import Layer, _as_shape
 from .symbolic import input_tensor
@@ -117,8 +117,8 @@ class Dense(Layer):
     def forward(self, x, training=False):
         z = x @ self.kernel
         self._x, self._z = x, z
-        if (self.use_bias and getattr(self.activation, "__name__", None) == "relu"
-                and is_cupy(array_module(z))):
+        if (on_device(z) and self.use_bias and is_cupy(array_module(z))
+                and getattr(self.activation, "__name__", None) == "relu"):
             self._y = y = _bias_relu(self.bias, z)     # the two lines below as one GPU kernel
             return y
         if self.use_bias:
