@@ -585,7 +585,7 @@ class RMSprop(Optimizer):
     def update(self, param, grad, slots, scratch):
         xp = array_module(param)
         velocity = slots["velocity"]                    # v = rho v + (1 - rho) g^2
-        if not self.centered and not self.momentum and is_cupy(xp):    # the lines below, fused
+        if xp is not np and not self.centered and not self.momentum and is_cupy(xp):  # fused
             _kernel("rmsprop")(grad, self.rho, 1 - self.rho, self.epsilon, self._lr,
                                param, velocity)
             return
@@ -670,7 +670,7 @@ class Adam(_AdamFamily):
     def update(self, param, grad, slots, scratch):
         xp = array_module(param)
         m, v = slots["momentum"], slots["velocity"]
-        if not self.amsgrad and is_cupy(xp):             # the lines below as one GPU kernel
+        if xp is not np and not self.amsgrad and is_cupy(xp):   # the lines below, one kernel
             _kernel("adam")(grad, self.beta_1, 1 - self.beta_1, self.beta_2, 1 - self.beta_2,
                             self.epsilon, self._alpha, param, m, v)
             return
