@@ -205,7 +205,9 @@ class Model(Trainer, LayerRole):
         """Keras's total loss: the compiled loss (times loss_weights) plus every penalty of
         ``losses`` (weights' and, for the forward pass just run, activities')."""
         # a float on the host; on a device a 0-d array left there (fetched with the logs)
-        value = as_scalar(self.loss(y, y_pred, sample_weight)) * self._loss_weight
+        value = as_scalar(self.loss(y, y_pred, sample_weight))
+        if self._loss_weight != 1.0:                 # (on a GPU, a kernel saved per step)
+            value = value * self._loss_weight
         if self._regularized:
             value += as_scalar(sum(loss for layer in self._regularized for loss in layer.losses))
         return value
