@@ -104,8 +104,10 @@ def test_the_notes_model_trains_on_the_gpu_as_on_the_cpu(on_gpu):
     config.set_backend("numpy")
     reference = _notes_model()
     expected = reference.fit(x, y, epochs=3, validation_data=(x_valid, y_valid), verbose=0)
-    for key, values in expected.history.items():
-        _close(history.history[key], values, 1e-4, key)   # 3 epochs of float32 rounding
+    for key, values in expected.history.items():   # 3 epochs of float32 rounding: an
+        samples = len(x_valid) if key.startswith("val_") else len(x)   # accuracy may differ
+        tolerance = 2.5 / samples if "accuracy" in key else 1e-4      # by a sample or two
+        _close(history.history[key], values, tolerance, key)
     _close(predictions, reference.predict(x_valid, verbose=0), 1e-4, "predictions")
 
 
