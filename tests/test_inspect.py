@@ -178,10 +178,11 @@ def test_gradient_check_can_sample_entries_or_take_all(monkeypatch):
     loss = measure._loss
     monkeypatch.setattr(measure, "_loss", lambda *args: calls.append(1) or loss(*args))
     assert 0 <= inspect.gradient_check(model, *data(), max_entries=3) < 1e-6
-    assert len(calls) == 2 * 3 * 4                      # two passes per entry, 3 per array
+    steps = len(measure.STEPS)              # a further step only where the first disagrees
+    assert 2 * 3 * 4 <= len(calls) <= 2 * 3 * 4 * steps      # two passes per entry and step
     calls.clear()
     assert 0 <= inspect.gradient_check(model, *data(), max_entries=None) < 1e-6
-    assert len(calls) == 2 * (20 + 5 + 15 + 3)
+    assert 2 * (20 + 5 + 15 + 3) <= len(calls) <= 2 * (20 + 5 + 15 + 3) * steps
 
 
 # -- statistics ---------------------------------------------------------------------------------
