@@ -11,7 +11,7 @@ pytest.importorskip("sklearn")
 pytest.importorskip("threadpoolctl")
 
 from glassnet.lab import experiments, runner, store  # noqa: E402
-from glassnet.lab.store import Trial, TrialStore  # noqa: E402
+from glassnet.lab.store import TrialStore  # noqa: E402
 
 SOFTMAX = experiments.find("softmax")        # one deterministic trial, computed in milliseconds
 
@@ -47,7 +47,8 @@ DAMAGE = {
     "only the key": lambda r, k: json.dumps({"key": k}),
     "a NaN literal": lambda r, k: json.dumps(r).replace('"mean_loss":', '"mean_loss":NaN,"x":', 1),
     "a metric as a string": lambda r, k: edited(r, **{"metrics.mean_loss": "0.5"}),
-    "deep nesting": lambda r, k: edited(r, table=0).replace('"table":0', '"table":' + deep(100_000)),
+    "deep nesting": lambda r, k: edited(r, table=0).replace('"table":0',
+                                                            '"table":' + deep(100_000)),
     "wrong-typed findings": lambda r, k: edited(r, findings=[{"code": 3, "severity": "bad"}]),
     "findings as text": lambda r, k: edited(r, findings="dead_units"),
     "a hand-edited number": lambda r, k: edited(r, **{"metrics.mean_loss": 0.001}),

@@ -29,8 +29,10 @@ import time
 from .. import __version__
 from .store import BadRecord, Trial, TrialStore, check_record, parse_record, to_json_data
 
-PLAN_LIMIT = 20_000             # trials a run may plan without --yes (the whole lab at 3 seeds: 218)
-SAFE_DESERIALIZERS = ("msgpack",)   # what the Dask client reads back: no pickle, no "dask" (it unpickles types)
+PLAN_LIMIT = 20_000             # trials a run may plan without --yes (the lab at 3 seeds: 218)
+# What the Dask client reads back: msgpack only; neither pickle nor "dask" (which unpickles the
+# type named in its header).
+SAFE_DESERIALIZERS = ("msgpack",)
 
 
 def plan(experiments, seeds, quick=False, yes=False):

@@ -190,8 +190,8 @@ def _check_depth(value, levels):
 def check_record(record, trial=None):
     """Raise ``BadRecord`` unless ``record`` is a record (of ``trial``, when given) as
     glassnet writes it: the identity fields with their types, a key that experiment +
-    config + seed + version rebuild, ``metrics`` a dict of numbers (or null, or lists of them), ``findings`` a list
-    of ``{"code", "severity", "layer"}``."""
+    config + seed + version rebuild, ``metrics`` a dict of numbers (or null, or lists of
+    them), ``findings`` a list of ``{"code", "severity", "layer"}``."""
     if not isinstance(record, dict):
         raise BadRecord(f"it is a JSON {type(record).__name__}, not an object")
     for name, kind in (("experiment", str), ("config", dict), ("seed", int),

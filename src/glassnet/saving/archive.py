@@ -32,7 +32,6 @@ import io
 import json
 import os
 import stat
-import tempfile
 import zipfile
 
 import numpy as np
