@@ -160,3 +160,13 @@ def test_another_versions_record_is_left_alone(stored):
     assert [r["key"] for r in TrialStore(path.parents[2], lines.append).stored("softmax")] == [
         trial.key]
     assert lines == [] and old_path.exists()
+
+
+def test_a_write_killed_midway_is_cleaned_by_the_next(stored):
+    """Trial files are written as model files are (saving.files.write_atomically): the
+    temporary a killed writer left is removed when the same file is written again."""
+    trial_store, trial, path, record = stored
+    stray = path.with_name(f".{path.name}.999999999.abcd.tmp")      # no such process
+    stray.write_text("half a record")
+    trial_store.save({k: v for k, v in record.items() if k != "checksum"})
+    assert not stray.exists() and trial_store.load(trial) is not None

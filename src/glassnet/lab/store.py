@@ -21,12 +21,12 @@ import math
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from .. import __version__
+from ..saving.files import write_atomically
 
 
 @dataclasses.dataclass(frozen=True)
@@ -249,26 +249,11 @@ def checksum(record):
 
 
 def write_atomic(path, data):
-    """Write ``data`` (bytes) to a temporary file beside ``path``, flush it to disk, then
-    rename it to ``path``: readers see the old file or the whole new one, never a part."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())        # mkstemp makes 0600; use the usual mode
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """Write ``data`` (bytes) to ``path`` with ``saving.files.write_atomically``: a temporary
+    file beside it, synced, then renamed over it, so readers see the old file or the whole
+    new one, never a part; a run killed midway leaves a temporary that the next write of the
+    same file removes."""
+    write_atomically(path, lambda file: file.write(data))
 
 
 def to_json_data(value):
