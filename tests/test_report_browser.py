@@ -49,12 +49,18 @@ def browse(url, profile, *options):
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
-@pytest.fixture(scope="module", params=["en", "ko"])
-def report(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp(f"report-{request.param}")
-    result = lab.run(["softmax", "symmetry"], seeds=2, out=out, jobs=1, quick=True,
-                     lang=request.param)
-    return result.report
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """One report folder with both pages: English first, then Korean from the stored trials."""
+    out = tmp_path_factory.mktemp("report")
+    lab.run(["softmax", "symmetry"], seeds=2, out=out, jobs=1, quick=True, lang="en")
+    lab.run(["softmax", "symmetry"], seeds=2, out=out, jobs=1, quick=True, lang="ko")
+    return out
+
+
+@pytest.fixture(scope="module", params=["index.html", "index.ko.html"])
+def report(request, folder):
+    return folder / request.param
 
 
 def test_report_renders_and_is_not_blank(report, tmp_path):
@@ -87,3 +93,26 @@ def test_report_logs_no_errors_and_every_figure_loads(report, tmp_path):
     seen = json.loads(title.group(1).replace("&quot;", '"'))
     assert seen["errors"] == []
     assert seen["images"] >= 2 and seen["broken"] == 0
+
+
+# Follows the page's link to the other language and reports where it landed and what that
+# page's own link points at.
+FOLLOW = """<script>
+window.addEventListener("load", function () {
+  var link = document.querySelector("p.other a");
+  document.title = "LINK " + (link ? link.getAttribute("href") : "none");
+});
+</script>"""
+
+
+def test_each_language_page_links_to_the_other(folder, tmp_path):
+    for page, other in (("index.html", "index.ko.html"), ("index.ko.html", "index.html")):
+        text = (folder / page).read_text(encoding="utf-8")
+        probed = folder / f"probe-{page}"
+        probed.write_text(text.replace("<head>", "<head>\n" + FOLLOW, 1), encoding="utf-8")
+        try:
+            result = browse(probed.as_uri(), tmp_path / "profile", "--dump-dom")
+        finally:
+            probed.unlink()
+        assert f"<title>LINK {other}</title>" in result.stdout, result.stderr[-2000:]
+        assert (folder / other).is_file()

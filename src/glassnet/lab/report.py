@@ -62,6 +62,8 @@ TEXT = {
     "setup": {"en": "Setup", "ko": "설정"},
     "results": {"en": "Results", "ko": "결과"},
     "conclusion": {"en": "Conclusion", "ko": "결론"},
+    "legend": {"en": "What diagnose's findings in the tables mean",
+               "ko": "표에 나오는 diagnose 진단의 뜻"},
     "other": {"en": "한국어 보고서: index.ko.html (written by the same command with --lang ko, "
                     "from these stored trials)",
               "ko": "English report: index.html (같은 명령을 --lang en으로 실행하면 저장된 시행으로 "
@@ -70,6 +72,42 @@ TEXT = {
                      "with its seed, so rerunning gives the same numbers.",
                "ko": "glassnet {version}; 시행 {count}개; 모든 시행은 BLAS 스레드 하나와 고정된 "
                      "시드로 실행되어 다시 실행해도 같은 수치가 나온다."},
+}
+
+
+# What each of diagnose's finding codes means, for the legend under the page's tables.
+FINDINGS = {
+    "vanishing_gradient": (
+        "the first layer's gradient is below 1/100 of the output layer's and shrinks by more "
+        "than half per layer: the first layers hardly learn",
+        "첫 층의 그래디언트가 출력층의 1/100보다 작고 층마다 절반 넘게 줄어든다: 앞쪽 층이 거의 "
+        "배우지 못한다"),
+    "exploding_gradient": (
+        "in one step a layer's gradient was larger than its weights and the update moved them "
+        "by more than their own size",
+        "한 스텝에서 어떤 층의 그래디언트가 가중치보다 크고, 업데이트가 가중치 자신보다 크게 움직였다"),
+    "diverged": ("the loss, a gradient or a weight became NaN or inf",
+                 "손실, 그래디언트, 가중치 중 하나가 NaN이나 inf가 되었다"),
+    "saturation": ("at least half of a sigmoid/tanh layer's outputs sit within 5% of its limits, "
+                   "where its derivative is nearly 0",
+                   "시그모이드·tanh 층 출력의 절반 이상이 한계의 5% 안에 있어 도함수가 거의 0이다"),
+    "dead_units": ("at least half of a ReLU layer's units output 0 on every sample",
+                   "ReLU 층 노드의 절반 이상이 모든 샘플에서 0을 출력한다"),
+    "symmetric_units": ("units of a layer have equal incoming weights, so they get equal "
+                        "gradients and stay equal",
+                        "한 층의 노드들이 같은 가중치를 가져 같은 그래디언트를 받고 계속 같다"),
+    "no_learning_signal": ("a layer's kernel gradient is exactly 0: its weights never change",
+                           "어떤 층의 커널 그래디언트가 정확히 0이라 가중치가 바뀌지 않는다"),
+    "stalled": ("the loss stayed within 5% of its start while some layers' updates were "
+                "negligible (below 1e-4 of their weights); 'info' when it later recovered",
+                "손실이 처음의 5% 안에 머물고 일부 층의 업데이트가 무시할 만큼 작았다(가중치의 1e-4 "
+                "미만). 나중에 회복되면 'info'"),
+    "initial_loss": ("the first loss is far above ln K, the loss of an unbiased start over K "
+                     "classes: the initial outputs are confidently wrong",
+                     "첫 손실이 K개 클래스의 치우치지 않은 시작값 ln K보다 훨씬 크다: 초기 출력이 확신을 "
+                     "가지고 틀린다"),
+    "output_loss_mismatch": ("the output activation and the loss do not fit together",
+                             "출력층 활성화 함수와 손실 함수가 맞지 않는다"),
 }
 
 
@@ -230,6 +268,7 @@ def _page(experiments, records, parts, lang, seeds, quick=False):
     body = "\n".join([f"<h1>{_escape(title)}</h1>", link, warning,
                       f"<p>{_t(intro, lang, seeds=seeds)}</p>",
                       _catalogue_html(experiments, records, lang), *parts,
+                      _legend_html(records, lang),
                       f"<footer>{_t('footer', lang, version=__version__, count=len(records))}"
                       f"</footer>"])
     family = "system-ui, -apple-system, 'Segoe UI', sans-serif"
@@ -242,6 +281,17 @@ def _page(experiments, records, parts, lang, seeds, quick=False):
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_escape(title)}</title>\n<style>{font_face}{style}</style>\n</head>\n"
             f"<body>\n{body}\n</body>\n</html>\n")
+
+
+def _legend_html(records, lang):
+    """Every finding code the page's tables print, with what it means."""
+    codes = sorted({f["code"] for r in records for f in (r.get("findings") or [])})
+    if not codes:
+        return ""
+    rows = "".join(f"<tr><td>{_escape(c)}</td><td>{_escape(FINDINGS[c][lang == 'ko'])}</td></tr>"
+                   for c in codes if c in FINDINGS)
+    return (f'<h2 id="findings">{_t("legend", lang)}</h2><table class="legend"><tbody>{rows}'
+            f"</tbody></table>")
 
 
 def _grid_title(records):

@@ -85,15 +85,17 @@ def deep_relu_plans(records):
                  {"depth": d, "init": "glorot_uniform"}) for d in depths]
 
 
-def _init_name(subset):
+def _init_name(subset, say=None):
+    """'RandomNormal(0.5) (rate 0.01)', 'he_normal (own rate)' in the report's language."""
+    say = say or (lambda en, ko: en)
     extra = []
     if subset.get("clipnorm"):
         extra.append(f"clipnorm {subset['clipnorm']}")
     if "learning_rate" in subset and not subset.get("clipnorm"):
-        extra.append(f"rate {subset['learning_rate']}")
+        extra.append(say(f"rate {subset['learning_rate']}", f"학습률 {subset['learning_rate']}"))
     name = init_label(subset["init"])
     if subset.get("part") == "notes-own-rate":
-        name += " (own rate)"
+        name += say(" (own rate)", " (각자 학습률)")
     return name + (f" ({', '.join(extra)})" if extra else "")
 
 
@@ -157,8 +159,21 @@ def symmetry(records, lang):
             seen.append(f"symmetric_units ({symmetric}/{len(runs)})")
         if silent:
             seen.append(f"no_learning_signal ({silent}/{len(runs)})")
+        vanished = found(runs, "vanishing_gradient")
+        if vanished:
+            seen.append(f"vanishing_gradient ({vanished}/{len(runs)})")
         diagnosis = say(f" diagnose reports {', '.join(seen)}.",
                         f" diagnose는 {josa.attach(', '.join(seen), '을')} 보고한다.") if seen else ""
+        if vanished:
+            diagnosis += say(
+                " The vanishing gradient here is not depth: with every output weight equal, "
+                "the error sent back to hidden unit j is Σ_k w (p_k − y_k) = w (1 − 1) = 0, since "
+                "the softmax probabilities and the one-hot target both sum to 1; after that the "
+                "hidden layers get only as much as the output weights have drifted apart.",
+                " 여기서 그래디언트 소실의 원인은 깊이가 아니다: 출력층 가중치가 모두 같으면 은닉 노드 "
+                "j로 돌아가는 오차는 Σ_k w (p_k − y_k) = w (1 − 1) = 0이다. 소프트맥스 확률과 원-핫 "
+                "정답은 모두 합이 1이기 때문이다. 그 뒤로도 은닉층은 출력층 가중치가 서로 달라진 만큼만 "
+                "그래디언트를 받는다.")
         if distinct == 1:
             section.conclusion.append(say(
                 f"{init}: after training every hidden layer still has 1 distinct unit out of "
@@ -176,11 +191,11 @@ def symmetry(records, lang):
                 f"{percent(accuracy)}.{diagnosis}",
                 f"{init}: 층마다 서로 다른 노드가 최대 {distinct}개, 테스트 정확도 "
                 f"{percent(accuracy)}.{diagnosis}"))
-    section.tables.append(comparison_table(section.comparisons, say, _init_name,
+    section.tables.append(comparison_table(section.comparisons, say, lambda s: _init_name(s, say),
                                            {"test_accuracy": say(*ACCURACY)}))
     for record in section.comparisons:
         section.conclusion.append(verdict_sentence(
-            record, say, _init_name(record["arm"]), _init_name(record["reference"]),
+            record, say, _init_name(record["arm"], say), _init_name(record["reference"], say),
             (say(*ACCURACY),) * 2))
     return section
 
@@ -332,7 +347,7 @@ def init_compare(records, lang):
     if dlfs:
         _dlfs_part(section, groups(dlfs, "init"), say)
     section.tables.append(comparison_table(
-        section.comparisons, say, _init_name,
+        section.comparisons, say, lambda s: _init_name(s, say),
         {"test_accuracy": say(*ACCURACY),
          "final_batch_loss": say("final batch loss", "마지막 배치 손실")}))
     return section
@@ -371,8 +386,8 @@ def _notes_part(section, by_init, say, part="notes"):
     paragraphs = []
     for record in section.comparisons:
         if record["arm"].get("part") == part:
-            paragraphs.append(verdict_sentence(record, say, _init_name(record["arm"]),
-                                               _init_name(record["reference"]),
+            paragraphs.append(verdict_sentence(record, say, _init_name(record["arm"], say),
+                                               _init_name(record["reference"], say),
                                                (say(*ACCURACY),) * 2))
     diverged = {i: sum(v or 0 for v in values(runs, "diverged")) for i, runs in by_init.items()}
     if any(diverged.values()):
@@ -384,7 +399,7 @@ def _notes_part(section, by_init, say, part="notes"):
             "발산한 실행: " + ", ".join(f"{i} {n}/{len(by_init[i])}" for i, n in diverged.items())
             + ". 원본 픽셀(0..16)은 정규화한 입력보다 최대 16배 크므로, 단위 크기 입력에 맞춘 "
               "초기화(계수 2의 He)는 큰 활성화로 시작하고 SGD가 NaN으로 튈 수 있다."))
-    else:
+    elif not own:
         paragraphs.append(say(
             "No run diverged with these seeds, even he_normal on raw pixels 0..16.",
             "이 시드들에서는 원본 픽셀 0..16의 he_normal을 포함해 발산한 실행이 없다."))
@@ -434,7 +449,7 @@ def _dlfs_part(section, by_init, say):
     for record in section.comparisons:
         if record["metric"] == "final_batch_loss":
             section.conclusion.append(verdict_sentence(
-                record, say, _init_name(record["arm"]), _init_name(record["reference"]),
+                record, say, _init_name(record["arm"], say), _init_name(record["reference"], say),
                 loss_name))
 
 
@@ -443,7 +458,7 @@ def exploding(records, lang):
     config = records[0]["config"]
     by_arm = {}
     for record in records:
-        by_arm.setdefault(_init_name(_exploding_subset(record["config"])), []).append(record)
+        by_arm.setdefault(_init_name(_exploding_subset(record["config"]), say), []).append(record)
     section = Section(comparisons=judge(records, "exploding", exploding_plans(records)), setup=say(
         f"digits (pixels / 16), {config['depth']} hidden layers of {config['width']} ReLU units, "
         f"SGD, {config['epochs']} epochs, with a Probe; gradient norms before training on "
@@ -459,7 +474,9 @@ def exploding(records, lang):
     fig, axes = figures.figure(3, width=12)
     for index, (name, runs) in enumerate(by_arm.items()):
         norms = [r["metrics"].get("gradient_norms_start") for r in runs]
-        if all(norms) and "clipnorm" not in name and "rate 0.01" in name or name == "he_normal":
+        plain = not runs[0]["config"].get("clipnorm") \
+            and runs[0]["config"]["learning_rate"] == config["learning_rate"]
+        if all(norms) and plain:
             figures.band(axes[0, 0], norms, name, color(index), log=True)
         shown = min(runs, key=lambda r: r["seed"])
         losses = shown.get("series", {}).get("batch_loss") or []
@@ -498,7 +515,7 @@ def exploding(records, lang):
           _broken_batch(min(runs, key=lambda r: r["seed"])),
           fmt(values(runs, "test_accuracy"), percent=True), findings_summary(runs, say)]
          for name, runs in by_arm.items()]))
-    section.tables.append(comparison_table(section.comparisons, say, _init_name,
+    section.tables.append(comparison_table(section.comparisons, say, lambda s: _init_name(s, say),
                                            {"test_accuracy": say(*ACCURACY)}))
     for name, runs in by_arm.items():
         first = stats.geometric([(r["metrics"].get("gradient_norms_start") or [None])[0]
@@ -520,7 +537,7 @@ def exploding(records, lang):
             + "."))
     for record in section.comparisons:
         section.conclusion.append(verdict_sentence(
-            record, say, _init_name(record["arm"]), _init_name(record["reference"]),
+            record, say, _init_name(record["arm"], say), _init_name(record["reference"], say),
             (say(*ACCURACY),) * 2))
     section.conclusion.append(_why_flat(config, say))
     return section
