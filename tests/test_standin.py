@@ -79,6 +79,16 @@ def test_fit_evaluate_predict_equal_the_numpy_backend(on_standin):
         np.testing.assert_array_equal(ours, theirs)
 
 
+def test_data_already_on_the_device_is_taken_too(on_standin):
+    x, y = _digits_like()
+    model = _model()
+    device = standin.xp
+    history = model.fit(device.asarray(x), device.asarray(y), batch_size=16, epochs=2,
+                        verbose=0, sample_weight=device.asarray(np.ones(len(x))))
+    assert history.history == _train()[1].history
+    assert type(model.predict(device.asarray(x), verbose=0)) is np.ndarray
+
+
 def test_data_too_large_for_the_device_moves_batch_by_batch(on_standin, monkeypatch):
     _, whole, _, _ = _train()
     monkeypatch.setattr(trainer, "DEVICE_DATA_SHARE", 0.0)

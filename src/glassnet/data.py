@@ -8,6 +8,8 @@ import numbers
 
 import numpy as np
 
+from .backend import on_device, to_host
+
 
 def as_inputs(x, dtype, what="x"):
     """``x`` as a float array of ``dtype``; NaN, inf, text or ragged rows raise ``ValueError``."""
@@ -47,6 +49,8 @@ def as_labels(y, what="y"):
 def _as_array(x, what):
     if hasattr(x, "to_numpy"):                       # pandas DataFrame / Series
         x = x.to_numpy()
+    if on_device(x):                                 # a GPU array: checked on a host copy
+        x = to_host(x)
     if isinstance(x, dict) or (hasattr(x, "__iter__") and not hasattr(x, "__len__")):
         raise ValueError(f"{what} is a {type(x).__name__}; glassnet takes the data itself: a "
                          f"NumPy array, a (nested) list or a pandas object, one row per "
@@ -113,7 +117,7 @@ def as_sample_weight(sample_weight, n, what="sample_weight"):
     """One finite, non-negative weight per sample, as a float64 vector (or None)."""
     if sample_weight is None:
         return None
-    weights = np.asarray(sample_weight)
+    weights = to_host(sample_weight)                # NumPy (a GPU array is copied)
     if weights.dtype.kind not in "biuf":
         raise ValueError(f"{what} must be numbers, got dtype {weights.dtype}.")
     weights = weights.astype("float64")
