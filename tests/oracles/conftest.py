@@ -5,6 +5,7 @@ set by .ci/run and `make test`) a missing oracle is a failure, never a silent sk
 """
 import importlib
 import os
+import sys
 
 import pytest
 
@@ -32,3 +33,18 @@ def keras():
     if keras.backend.backend() != "torch":
         pytest.fail("Keras must run on the torch backend here: set KERAS_BACKEND=torch.")
     return keras
+
+
+@pytest.fixture(autouse=True)
+def _keras_sees_torch_defaults(request):
+    """The torch fixture sets torch's default dtype to float64 for the whole session (its
+    oracles compute in float64); Keras on torch expects the float32 default (its fit fails in
+    scatter otherwise). A test that uses Keras without the torch fixture gets float32."""
+    torch = sys.modules.get("torch")
+    if torch is None or "keras" not in request.fixturenames or "torch" in request.fixturenames:
+        yield
+        return
+    saved = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)
+    yield
+    torch.set_default_dtype(saved)
