@@ -300,11 +300,11 @@ def sample_evidence():
                    kernel_norm=79.6, update_ratio=6.05, ratio=7.8e-4, per_layer=0.24, depth=6,
                    max_derivative=0.25, share=0.75, layers=2, groups=1, units=50, total=50,
                    distinct=1, loss_start=2.303, loss_now=2.302, grad_ratio=0.02, window=20,
-                   baseline=2.30)
+                   baseline=2.30, records=100, largest_update=4.2e-4)
     words = dict(last="dense_5", activation="sigmoid", others_en=" (also in 'dense_2')",
                  others_ko=" 'dense_2' 층도 마찬가지입니다.", names="'dense', 'dense_1'",
                  dead="dense_1", what_en="the loss", what_ko="손실", value="nan",
-                 loss_name="binary_crossentropy")
+                 loss_name="binary_crossentropy", moving="'dense_2'")
     return numbers, words
 
 
@@ -334,7 +334,7 @@ def test_divergence_and_explosion_name_the_batch_within_its_epoch():
     exploding, diverged = watcher.findings
     assert "epoch 2, batch 8" in exploding.message() and "batch 46" not in exploding.message()
     assert "epoch 2, batch 9" in diverged.message()
-    assert "에포크 2의 9번째 배치" in diverged.message("ko")
+    assert "에폭 2의 9번째 배치" in diverged.message("ko")
 
 
 def test_divergence_seen_only_in_the_epoch_losses_names_the_epoch_not_a_batch():
@@ -343,7 +343,7 @@ def test_divergence_seen_only_in_the_epoch_losses_names_the_epoch_not_a_batch():
     with pytest.warns(UserWarning, match="no Probe records"):
         (finding,) = keras.diagnose(history)
     assert "epoch 2" in finding.message() and "batch" not in finding.message()
-    assert "에포크 2" in finding.message("ko") and "배치" not in finding.message("ko")
+    assert "에폭 2" in finding.message("ko") and "배치" not in finding.message("ko")
 
 
 def test_stalled_message_does_not_claim_the_loss_stayed_the_same_when_it_rose():
@@ -380,7 +380,7 @@ def test_explosion_on_a_model_not_trained_speaks_of_the_next_step(digits):
     model.compile(optimizer=SGD(0.1), loss="sparse_categorical_crossentropy")
     finding = the(keras.diagnose(model, x, y), "exploding_gradient")
     assert "would change" in finding.message() and "epoch" not in finding.message()
-    assert "바뀌게 됩니다" in finding.message("ko") and "에포크" not in finding.message("ko")
+    assert "바뀌게 됩니다" in finding.message("ko") and "에폭" not in finding.message("ko")
 
 
 def test_divergence_of_a_model_on_a_batch_names_no_epoch(digits):
@@ -391,4 +391,4 @@ def test_divergence_of_a_model_on_a_batch_names_no_epoch(digits):
     model.layers[0].set_weights([np.full_like(kernel, np.inf), bias])
     finding = the(keras.diagnose(model, x, y), "diverged")
     assert "this batch" in finding.message() and "epoch" not in finding.message()
-    assert "이 배치" in finding.message("ko") and "에포크" not in finding.message("ko")
+    assert "이 배치" in finding.message("ko") and "에폭" not in finding.message("ko")

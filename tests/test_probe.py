@@ -190,4 +190,4 @@ def test_quiet_training_prints_nothing_and_korean_on_request(capsys):
     deep_sigmoid().fit(x, y, batch_size=8, epochs=2, verbose=0,
                        callbacks=[Probe(verbose=1, lang="ko")])
     out = capsys.readouterr().out
-    assert "vanishing_gradient" in out and "기울기가 소실되고 있습니다" in out
+    assert "vanishing_gradient" in out and "그래디언트가 소실되고 있습니다" in out

@@ -23,13 +23,21 @@ ReLU + He at a sensible learning rate stays silent — and the tests check both 
   incoming weights, at an epoch's end (or now, for a model).
 - ``no_learning_signal`` (error): a layer's kernel gradient is exactly 0 for ``PATIENCE``
   records in a row.
-- ``stalled`` (warning): over ``WINDOW`` records the largest update ratio stays below 1e-4
-  (median; healthy training moves about 1e-3 per step) while the loss keeps within 5% of its
-  start, and no explosion came before (for a model: the step a fresh copy of its optimizer would take, while the loss is
+- ``stalled`` (warning): the loss keeps within 5% of its start while updates are negligible,
+  judged per layer: over ``WINDOW`` records the largest update ratio stays below 1e-4
+  (median; healthy training moves about 1e-3 per step), or, the loss flat for ``LONG``
+  records, some layers' median update ratios stay below 1e-4 (a net at chance whose output
+  layer still moves: the finding names the layers that do not); no explosion came before (for a model: the step a fresh copy of its optimizer would take, while the loss is
   within 10% of the best constant guess's).
 - ``initial_loss`` (warning): the first loss of a cross-entropy is above
   ln K + max(ln K, 1) for K classes (an unbiased start gives ln K).
 - ``output_loss_mismatch`` (error): the output activation and the loss do not fit together.
+
+A finding that ends is kept and says so: a stall whose loss later falls below 95% of its
+start, or a per-step condition (saturation, a vanishing gradient, no learning signal) that
+fails for ``PATIENCE`` records in a row after it was reported, gets ``evidence["start_step"]``
+and ``evidence["end_step"]`` and severity ``info``; its message starts by saying when it
+began and ended.
 """
 import math
 import warnings
@@ -38,12 +46,13 @@ from collections import deque
 import numpy as np
 
 from . import measure as inspect
-from .messages import TEMPLATES
+from .messages import RESOLVED, TEMPLATES
 from .records import snapshot_record
 
 SEVERITIES = ("info", "warning", "error")
 PATIENCE = 5          # records in a row a per-step condition must hold before it is reported
 WINDOW = 20           # records over which "stalled" is judged
+LONG = 5 * WINDOW     # records of flat loss before single layers' negligible updates count
 STALLED_UPDATE = 1e-4
 VANISHING_RATIO, VANISHING_PER_LAYER = 1e-2, 0.5
 SATURATED_SHARE = 0.5
@@ -70,9 +79,19 @@ class Finding:
         if lang not in ("en", "ko"):
             raise ValueError(f"lang must be 'en' or 'ko', got {lang!r}.")
         template = TEMPLATES[(self.code, self.variant)][lang]
-        shown = {f"{key}_shown": self.evidence[key] + 1 for key in ("step", "epoch", "batch")
+        shown = {f"{key}_shown": self.evidence[key] + 1
+                 for key in ("step", "epoch", "batch", "start_step", "end_step")
                  if key in self.evidence}            # people count batches and epochs from 1
-        return template.format(layer=self.layer, **self.evidence, **self.context, **shown)
+        text = template.format(layer=self.layer, **self.evidence, **self.context, **shown)
+        if "end_step" in self.evidence:
+            text = RESOLVED[lang].format(**shown) + text
+        return text
+
+    def resolve(self, start_step, end_step):
+        """The condition held from ``start_step`` to ``end_step`` and then ended: kept as
+        ``info``, with both steps in the evidence."""
+        self.evidence.update(start_step=int(start_step), end_step=int(end_step))
+        self.severity = "info"
 
     def format(self, lang="en"):
         """One line for a terminal: severity, code, layer and the message."""
@@ -141,6 +160,8 @@ class Watcher:
         self._streaks, self._records = {}, 0
         self._first_loss = None
         self._window = deque(maxlen=WINDOW)
+        self._flat = 0                  # records in a row whose window's loss stayed flat
+        self._began = {}                # code -> step its condition began (to resolve it)
         self._zero_layers = None
         if model is not None:
             self._report(_output_loss_mismatch(model))
@@ -199,12 +220,27 @@ class Watcher:
         self._codes.add(finding.code)
         self.findings.append(finding)
 
-    def _streak(self, code, holds, finding=None):
-        """Count records in a row on which ``code``'s condition holds; report at patience."""
+    def _streak(self, code, holds, finding=None, step=None):
+        """Count records in a row on which ``code``'s condition holds; report at patience.
+        Once reported, ``patience`` records in a row without it resolve the finding."""
         count = self._streaks.get(code, (0, None))[0] + 1 if holds else 0
         self._streaks[code] = (count, finding if holds else None)
+        if holds and count == 1 and code not in self._codes:
+            self._began[code] = step
         if holds and count >= self.patience:
             self._report(finding)
+        off = self._streaks.get(code + ":off", 0) + 1 if not holds else 0
+        self._streaks[code + ":off"] = off
+        if code in self._codes and off == self.patience and step is not None:
+            self._resolve(code, self._began.get(code), step - self.patience)
+
+    def _resolve(self, code, start_step, end_step):
+        for found in self.findings:
+            if found.code == code and "end_step" not in found.evidence:
+                if start_step is None:          # a window's finding began where its window did
+                    start_step = found.evidence.get("step", 0) \
+                        - found.evidence.get("window", 1) + 1
+                found.resolve(max(start_step, 0), end_step)
 
     def _hidden(self, record):
         return record["layers"][:-1]
@@ -217,7 +253,7 @@ class Watcher:
         else:
             for row in record["layers"]:
                 for key, en, ko in (("kernel_norm", "the weights", "가중치"),
-                                    ("grad_norm", "the gradient", "기울기")):
+                                    ("grad_norm", "the gradient", "그래디언트")):
                     if row.get(key) is not None and not _finite(row[key]):
                         what = (f"{en} of layer '{row['name']}'",
                                 f"층 '{row['name']}'의 {ko}", row[key])
@@ -250,23 +286,39 @@ class Watcher:
             zero = [name for name in zero if name in self._zero_layers]
         self._zero_layers = zero or None
         finding = _no_signal(record, weighted, zero) if zero else None
-        self._streak("no_learning_signal", bool(zero), finding)
+        self._streak("no_learning_signal", bool(zero), finding, record["step"])
 
     def _check_vanishing(self, record, weighted):
         finding = _vanishing(record, weighted)
-        self._streak("vanishing_gradient", finding is not None, finding)
+        self._streak("vanishing_gradient", finding is not None, finding, record["step"])
 
     def _check_saturation(self, record):
         finding = _saturation(record, self._hidden(record))
-        self._streak("saturation", finding is not None, finding)
+        self._streak("saturation", finding is not None, finding, record["step"])
 
     def _check_stalled(self, record, weighted):
         updates = [row["update_ratio"] for row in weighted if _finite(row["update_ratio"])]
         grad = _gradient_ratio(weighted)
+        per_layer = {row["name"]: row["update_ratio"] if _finite(row["update_ratio"])
+                     else math.nan for row in weighted}
         self._window.append((record["loss"], max(updates) if updates else math.nan, grad,
-                             record["step"]))
-        if len(self._window) == WINDOW:
+                             record["step"], per_layer))
+        if len(self._window) < WINDOW:
+            return
+        flat = self._window_flat()
+        self._flat = self._flat + 1 if flat else 0
+        if "stalled" not in self._codes:
             self._report(self._stalled(WINDOW))
+        elif flat is False:
+            self._resolve("stalled", None, record["step"])
+
+    def _window_flat(self):
+        """True while the window's mean loss is within 5% of the first loss (None: unknown)."""
+        losses = [entry[0] for entry in self._window]
+        if not _finite(self._first_loss) or self._first_loss <= 0 \
+                or not all(_finite(v) for v in losses):
+            return None
+        return float(np.mean(losses)) >= 0.95 * self._first_loss
 
     def _stalled(self, min_records):
         # after an explosion, tiny steps are its aftermath (dead or saturated units, reported
@@ -274,19 +326,35 @@ class Watcher:
         if len(self._window) < min_records or self._codes & {"no_learning_signal",
                                                                "exploding_gradient"}:
             return None
+        columns = list(zip(*self._window))[:4]          # the fifth: per-layer updates
         losses, updates, grads, steps = (np.array([math.nan if v is None else v for v in column],
-                                                  dtype=float) for column in zip(*self._window))
+                                                  dtype=float) for column in columns)
         if not np.isfinite(updates).any() or not _finite(self._first_loss) \
                 or self._first_loss <= 0 or not np.isfinite(losses).all():
             return None
         update = float(np.nanmedian(updates))
         loss_now = float(np.mean(losses))
-        if not (update < STALLED_UPDATE and loss_now >= 0.95 * self._first_loss):
+        if loss_now < 0.95 * self._first_loss:
             return None
+        evidence = {"update_ratio": update, "loss_start": self._first_loss,
+                    "loss_now": loss_now, "grad_ratio": float(np.nanmedian(grads)),
+                    "window": len(self._window), "step": int(steps[-1])}
+        if update < STALLED_UPDATE:
+            return Finding("stalled", None, "warning", evidence, "history")
+        if self._flat < LONG - WINDOW + 1:          # the loss flat for LONG records
+            return None
+        names = list(self._window[-1][4])
+        medians = {name: float(np.nanmedian([entry[4].get(name, math.nan)
+                                             for entry in self._window])) for name in names}
+        still = [name for name in names if medians[name] < STALLED_UPDATE]
+        if not still:
+            return None
+        moving = [name for name in names if name not in still]
         return Finding("stalled", None, "warning",
-                       {"update_ratio": update, "loss_start": self._first_loss,
-                        "loss_now": loss_now, "grad_ratio": float(np.nanmedian(grads)),
-                        "window": len(self._window), "step": int(steps[-1])}, "history")
+                       {**evidence, "layers": still, "records": self._flat + WINDOW - 1,
+                        "largest_update": max(medians[n] for n in moving) if moving else update},
+                       "layers", {"names": ", ".join(f"'{n}'" for n in still),
+                                  "moving": ", ".join(f"'{n}'" for n in moving) or "—"})
 
 
 def _when(record):
