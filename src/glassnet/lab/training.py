@@ -264,10 +264,13 @@ def gradient_norms(model, x, y):
 
 def findings(history):
     """What ``glassnet.diagnose`` finds in a history recorded with a ``Probe``: a list of
-    ``{"code", "severity", "layer"}``, in the order diagnose gives them."""
+    ``{"code", "severity", "layer"}`` (with ``start_step`` and ``end_step`` for a finding
+    that ended), in the order diagnose gives them."""
     from ..insight.diagnosis import diagnose
     return [{"code": f.code, "severity": f.severity,
-             "layer": f.layer if isinstance(f.layer, (int, type(None))) else str(f.layer)}
+             "layer": f.layer if isinstance(f.layer, (int, type(None))) else str(f.layer),
+             **{key: f.evidence[key] for key in ("start_step", "end_step")
+                if key in f.evidence}}
             for f in diagnose(history)]
 
 

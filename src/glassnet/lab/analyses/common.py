@@ -117,21 +117,28 @@ def findings_summary(records, say):
     if any(record.get("findings") is None for record in records):
         return say("n/a (glassnet.inspect and diagnose not installed)",
                    "없음 (glassnet.inspect와 diagnose가 설치되지 않음)")
-    counts = {}
+    counts, ended = {}, {}
     for record in records:
         for code in {finding["code"] for finding in record["findings"]}:
             counts[code] = counts.get(code, 0) + 1
+        for code in {f["code"] for f in record["findings"] if "end_step" in f}:
+            ended[code] = ended.get(code, 0) + 1
     if not counts:
         return say("none", "없음")
     seeds = len(records)
-    return ", ".join(f"{code} ({count}/{seeds})" for code, count in sorted(counts.items()))
+    return ", ".join(f"{code} ({count}/{seeds}"
+                     + (say(f", ended in {ended[code]}", f", {ended[code]}개는 끝남")
+                        if code in ended else "") + ")"
+                     for code, count in sorted(counts.items()))
 
 
-def found(records, code):
-    """How many records' findings include ``code`` (None when there are no findings)."""
+def found(records, code, ended=None):
+    """How many records' findings include ``code`` (None when there are no findings);
+    ``ended=True`` counts only findings that ended (kept as info), ``False`` only lasting."""
     if any(record.get("findings") is None for record in records):
         return None
-    return sum(any(f["code"] == code for f in record["findings"]) for record in records)
+    return sum(any(f["code"] == code and (ended is None or ("end_step" in f) == ended)
+                   for f in record["findings"]) for record in records)
 
 
 def color(index):

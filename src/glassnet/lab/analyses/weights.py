@@ -640,6 +640,7 @@ def deep_relu(records, lang):
         e_x, e_h = values(xavier, "epochs_to_50"), values(he, "epochs_to_50")
         g_x, g_h = _first_layer_gradient(xavier), _first_layer_gradient(he)
         stalled = found(xavier, "stalled")
+        recovered = found(xavier, "stalled", ended=True)
         record = find_comparison(section.comparisons, {"depth": depth_, "init": "he_normal"},
                                  {"depth": depth_, "init": "glorot_uniform"})
         if record is None:
@@ -648,8 +649,9 @@ def deep_relu(records, lang):
             f"{depth_} layers: glorot_uniform {percent(mean(a_x))} ({_reached_text(e_x, say)}), "
             f"he_normal {percent(mean(a_h))} ({_reached_text(e_h, say)}). "
             + verdict_sentence(record, say, "he_normal", "glorot_uniform", (say(*ACCURACY),) * 2)
-            + (f" diagnose calls glorot_uniform stalled in {stalled}/{len(xavier)} seeds."
-               if stalled else "")
+            + (f" diagnose calls glorot_uniform stalled in {stalled}/{len(xavier)} seeds"
+               + (f"; in {recovered} the stall ended and the net began to learn (kept as info)"
+                  if recovered else "") + "." if stalled else "")
             + (f" Xavier-scale init stalls: each ReLU layer halves the signal's variance, so "
                f"after this many layers the output barely depends on the input, and the "
                f"first layer's gradient starts at {number(g_x)} against He's {number(g_h)}."
@@ -660,7 +662,8 @@ def deep_relu(records, lang):
             f"he_normal {percent(mean(a_h))}({_reached_text(e_h, say)}). "
             + verdict_sentence(record, say, "he_normal", "glorot_uniform", (say(*ACCURACY),) * 2)
             + (f" diagnose는 glorot_uniform을 시드 {len(xavier)}개 중 {stalled}개에서 stalled로 "
-               f"진단한다." if stalled else "")
+               f"진단한다" + (f". 그중 {recovered}개는 정체가 끝나고 학습이 시작되어 info로 남았다"
+                          if recovered else "") + "." if stalled else "")
             + (f" Xavier 방식으로 초기화하면 학습이 멈춘다: ReLU 층을 지날 때마다 신호의 분산이 "
                f"절반으로 줄어, 이만큼 깊으면 출력이 입력에 거의 의존하지 않는다. 첫 층의 그래디언트도 "
                f"{number(g_x)}에서 시작한다(He는 {number(g_h)})." if mean(a_x) < 0.5 <= mean(a_h)
