@@ -579,7 +579,7 @@ CATALOGUE = (
               "노트의 실험 그대로: he_normal과 glorot_uniform이 RandomNormal보다 나은가?"),
         _text("accuracy and loss curves with 95% bands for the notes' model on raw digits, "
               "and Deep Learning from Scratch 6.2.4's version (std 0.01 vs Xavier vs He)",
-              "원본 digits에서 노트의 모델의 정확도·손실 곡선(95% 구간), 밑바닥부터 시작하는 딥러닝 6.2.4판(표준편차 0.01 vs Xavier vs He)"),
+              "원본 digits에서 노트의 모델의 정확도·손실 곡선(95% 구간), 밑바닥부터 시작하는 딥러닝 6.2.4절의 실험(표준편차 0.01 vs Xavier vs He)"),
         grid(NOTES, init=["glorot_uniform", "RandomNormal", "he_normal"])
         + grid({**NOTES, "part": "notes-own-rate", "learning_rate_grid": [0.003, 0.01, 0.03]},
                init=["glorot_uniform", "RandomNormal", "he_normal"])
@@ -608,7 +608,7 @@ CATALOGUE = (
     Experiment(
         "deep-relu", _text("beyond the notes: He et al. 2015", "노트 밖: He 외 2015"),
         _text("Does a 30-layer ReLU MLP train with Xavier-scale init, or does it need He init?",
-              "30층 ReLU MLP는 Xavier 규모의 초기화로 학습되는가, He 초기화가 필요한가?"),
+              "30층 ReLU MLP는 Xavier 방식의 초기화로도 학습되는가, 아니면 He 초기화가 필요한가?"),
         _text("loss and accuracy curves for 10 and 30 layers with glorot_uniform vs "
               "he_normal; first-layer gradient at the start; diagnose's findings",
               "10층과 30층에서 glorot_uniform vs he_normal의 손실·정확도 곡선, 시작 시 첫 층 그래디언트, diagnose의 진단"),

@@ -133,7 +133,7 @@ def _why_relu_level(by_setting, deepest, say):
         f"ReLU의 평균 f′의 곱은 1층에서 {number(product)}까지 떨어지는데, 측정한 ||dL/dW||는 "
         f"비슷하게 유지된다(1층 {number(norms[0])}, {len(norms) - 1}층 {number(norms[-2])}). 그 "
         f"이유: 한 층의 커널 그래디언트는 그 층의 입력과 위에서 내려온 오차의 곱, dL/dW_l = a_(l−1)ᵀ "
-        f"δ_l이다. 평균 f′은 층이 δ에 곱하는 배율이 아니다. 그 배율은 대략 sqrt(fan_out · Var(W) · "
+        f"δ_l이다. 평균 f′는 층이 δ에 곱하는 배율이 아니다. 그 배율은 대략 sqrt(fan_out · Var(W) · "
         f"E[f′²])로, 여기서 glorot_uniform을 쓴 ReLU는 1/√2이고, 순전파의 활성화 a_(l−1)도 위로 갈수록 "
         f"같은 비율로 작아진다. 아래층은 δ가 작은 대신 입력이 크고 위층은 그 반대라서, 둘의 곱인 "
         f"그래디언트는 층마다 거의 같다. 시그모이드는 배율이 더 작아서(f′ ≤ 0.25이고 출력이 그만큼 "
@@ -156,7 +156,9 @@ def _through_training(section, by_setting, deepest, say):
                                  if layer in (0, norms.shape[1] - 1) else None)
         axes[0, column].set(yscale="log", xlabel=say("epoch (0 = before training)",
                                                      "에폭 (0 = 학습 전)"),
-                            ylabel="||dL/dW||", title=f"{activation}, {deepest}")
+                            ylabel="||dL/dW||",
+                            title=say(f"{activation}, {deepest} layers, seed 0",
+                                      f"{activation}, {deepest}층, 시드 0"))
         axes[0, column].legend()
     section.add_figure("vanishing-through-training", fig, say(
         f"Gradient norm of each of the {deepest} hidden layers (blue: first, red: last) and "
@@ -340,9 +342,9 @@ def _functions_figure(section, names, say):
         "of glassnet's function): sigmoid's f′ is at most 0.25 and vanishes for |z| > 4; tanh's "
         "is at most 1; ReLU's is 0 or 1; leaky ReLU and ELU keep a slope for z < 0; linear's is "
         "1 everywhere, so stacked linear layers stay one linear map.",
-        "활성화 함수 f(z)(실선)와 도함수 f′(z)(점선, glassnet 함수의 중앙 차분). 시그모이드의 f′은 "
+        "활성화 함수 f(z)(실선)와 도함수 f′(z)(점선, glassnet 함수의 중앙 차분). 시그모이드의 f′는 "
         "최대 0.25이고 |z| > 4에서 거의 0, tanh는 최대 1, ReLU는 0 아니면 1, leaky ReLU와 ELU는 z < 0에서도 "
-        "기울기가 남고, 선형은 어디서나 1이라 선형 층을 쌓아도 선형 변환 하나다."))
+        "도함수가 0이 아니고, 선형은 어디서나 1이라 선형 층을 쌓아도 선형 변환 하나다."))
 
 
 def _activations_conclusion(comparisons, datasets, say):
