@@ -128,11 +128,16 @@ def bars(ax, labels, groups, colors=None, percent=False):
 
 
 def digit_images(ax_grid, kernels, title=None):
-    """Kernel columns (fan_in 64) as 8x8 images, one per axis, blue negative, red positive."""
+    """Kernel columns (fan_in 64) as 8x8 images, one per axis, blue negative, red positive,
+    grey where a value is NaN (a pixel left out)."""
+    import matplotlib
+    colours = matplotlib.colormaps["RdBu_r"].copy()
+    colours.set_bad("#bdbdbd")                      # NaN: a pixel left out (grey)
     for ax, kernel in zip(ax_grid.ravel(), kernels):
         image = np.asarray(kernel, dtype="float64").reshape(8, 8)
-        limit = float(np.max(np.abs(image))) or 1.0
-        ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        finite = np.abs(image[np.isfinite(image)])
+        limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+        ax.imshow(np.ma.masked_invalid(image), cmap=colours, vmin=-limit, vmax=limit)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.grid(False)

@@ -52,24 +52,27 @@ def depth(records, lang):
     fig, axes = figures.figure(2)
     for index, ((depth_, width), runs) in enumerate(by_arm.items()):
         label = arm_name({"depth": depth_, "width": width}, say)
-        figures.band(axes[0, 0], curves(runs, "test_accuracy"), label, color(index), upper=1)
+        figures.band(axes[0, 0], _common(curves(runs, "test_accuracy")), label, color(index),
+                     upper=1)
         train = curves(runs, "train_accuracy")
         if any(train):
             axes[0, 0].plot(np.arange(1, len(train[0]) + 1), train[0], color=color(index),
                             linestyle=":", linewidth=1)
-        figures.band(axes[0, 1], curves(runs, "test_loss"), label, color(index), log=True)
-        figures.band(axes[0, 1], curves(runs, "loss"), None, color(index), log=True)
+        figures.band(axes[0, 1], _common(curves(runs, "test_loss")), label, color(index),
+                     log=True)
+        figures.band(axes[0, 1], _common(curves(runs, "loss")), None, color(index), log=True)
         axes[0, 1].lines[-1].set_linestyle(":")
     axes[0, 0].set(xlabel=say("epoch", "에폭"), ylabel=say("accuracy", "정확도"), ylim=(0.8, 1.0))
     axes[0, 1].set(xlabel=say("epoch", "에폭"), ylabel=say("loss", "손실"), yscale="log")
     axes[0, 0].legend()
     section.add_figure("depth-curves", fig, say(
-        "Solid: test accuracy and test loss per epoch (mean over seeds, band = 95% interval); "
-        "dotted: training accuracy (seed 0) and training loss (mean). Curves end where early "
-        "stopping ended the run: training loss keeps falling after the test curves flatten.",
-        "실선: 에폭별 테스트 정확도와 테스트 손실(시드 평균, 띠 = 95% 구간), 점선: 학습 정확도(시드 "
-        "0)와 학습 손실(평균). 곡선은 조기 종료로 학습이 멈춘 곳에서 끝난다. 테스트 곡선이 평평해진 "
-        "뒤에도 학습 손실은 계속 내려간다."))
+        "Solid: test accuracy and test loss per epoch (mean over seeds, band = 95% interval), "
+        "up to the last epoch every seed ran before early stopping; dotted: training accuracy "
+        "(seed 0, to its own stop) and training loss (mean). Training loss keeps falling after "
+        "the test curves flatten.",
+        "실선: 에폭별 테스트 정확도와 테스트 손실(시드 평균, 띠 = 95% 구간). 모든 시드가 조기 종료 "
+        "전까지 학습한 에폭까지 그렸다. 점선: 학습 정확도(시드 0, 그 시드가 멈춘 곳까지)와 학습 손실"
+        "(평균). 테스트 곡선이 평평해진 뒤에도 학습 손실은 계속 내려간다."))
     _first_layer_figure(section, by_arm, say)
 
     rows = [[arm_name({"depth": d, "width": w}, say), str(runs[0]["metrics"].get("params")),
@@ -90,6 +93,13 @@ def depth(records, lang):
     _layer_table(section, {d: runs for (d, w), runs in by_arm.items() if w == 64}, say)
     section.conclusion = _depth_conclusion(comparisons, by_arm, say)
     return section
+
+
+def _common(curves_):
+    """Curves cut to the epochs every seed ran (early stopping ends seeds at different
+    epochs; past the shortest, a mean over fewer seeds would jump and its band explode)."""
+    shortest = min((len(c) for c in curves_ if c), default=0)
+    return [c[:shortest] for c in curves_]
 
 
 def _rates(runs):

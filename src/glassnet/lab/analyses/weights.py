@@ -572,8 +572,11 @@ def _until_broken(ax, values_, label, colour):
         return
     bad = np.flatnonzero(~np.isfinite(numbers))
     end = bad[0] if len(bad) else len(numbers)
+    if len(bad):
+        label = f"{label}: NaN/inf @ {end + 1}"
     x = np.arange(1, end + 1)
-    ax.plot(x, numbers[:end], color=colour, label=label, linewidth=1.2)
+    ax.plot(x, numbers[:end], color=colour, label=label, linewidth=1.2, marker="." if end < 5
+            else None)
     if len(bad) and end > 0:
         ax.plot([end + 1], [numbers[end - 1]], marker="x", color=colour, markersize=8)
 
