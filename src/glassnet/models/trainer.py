@@ -1,5 +1,6 @@
-"""The training loop, written once (as Keras's ``Trainer``): ``fit``, ``evaluate``, ``predict``,
-``train_on_batch``, ``test_on_batch``, with callbacks, metrics and ``History``.
+"""The training loop, written once (as Keras's ``Trainer``): ``fit`` and ``train_on_batch``,
+with callbacks, metrics and ``History``; ``evaluate``, ``predict`` and the test loop come from
+the ``Inference`` mixin (``inference.py``), the argument checks and batches from ``batching.py``.
 
 One training step: forward through the model, the loss and its gradient on the output (on the
 logits when the last activation and the loss fuse: softmax + cross-entropy and sigmoid +
@@ -20,10 +21,11 @@ import warnings
 import numpy as np
 
 from .. import callbacks as callbacks_module
-from .. import backend, config, data, threads, utils
-from ..callbacks.callback_list import plain_logs
-from ..layers.symbolic import is_symbolic
+from .. import backend, data, threads, utils
 from . import data_adapters
+from .batching import (_arguments, _batch_size, _batches, _non_negative_int, _positive_int,
+                       _should_validate, _verbosity)
+from .inference import Inference
 
 
 class DivergenceWarning(RuntimeWarning):
@@ -51,7 +53,7 @@ class Columns:
         return f"<Columns shapes={[tuple(a.shape) for a in self.arrays]}>"
 
 
-class Trainer:
+class Trainer(Inference):
     """``fit`` / ``evaluate`` / ``predict`` and the single-batch variants, shared by every model."""
 
     def _train_step(self, x, y, sample_weight, fused):
@@ -217,110 +219,6 @@ class Trainer:
     def _multiply_adds(self, batch_size):
         return batch_size * sum(p.size for p in self.weights)
 
-    # -- evaluate / predict -------------------------------------------------------------------
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False):
-        """The loss (and metrics) on (x, y): ``loss``, or ``[loss, *metrics]`` in compile's
-        order, or a dict with ``return_dict=True`` (as Keras). ``steps`` batches at most;
-        ``x`` may be a generator or a ``PyDataset`` (see ``data_adapters``)."""
-        self._require_compiled("evaluate")
-        if data_adapters.is_batch_source(x):
-            return data_adapters.evaluate(self, **_arguments(locals()))
-        verbose = _verbosity(verbose)
-        batch_size = _batch_size(batch_size)
-        x, y, sample_weight = self._checked(x, y, sample_weight)
-        x, y, sample_weight = _first_batches(steps, batch_size, x, y, sample_weight)
-        self._collect_params()
-        self._build_optimizer()
-        self._build_metrics(y)
-        x, y, sample_weight = self._device_data(x, y, sample_weight)
-        callback_list = callbacks_module.CallbackList(
-            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-            steps=math.ceil(len(x) / batch_size))
-        with threads.limit_for(self._multiply_adds(batch_size)), np.errstate(all="ignore"):
-            logs = self._test_loop(_batches(x, y, sample_weight, batch_size), callback_list)
-        return self._result(logs, return_dict)
-
-    def _test_loop(self, batches, callback_list):
-        """Loss and metrics over ``batches`` of (x, y, sample_weight) in inference mode, with
-        the on_test_* hooks."""
-        self._reset_metrics()
-        callback_list.on_test_begin()
-        batch_begin = callback_list.uses("on_test_batch_begin")
-        batch_end = callback_list.uses("on_test_batch_end")
-        loss_total, seen = 0.0, 0
-        for step, (xb, yb, wb) in enumerate(batches):
-            xb, yb, wb = self._feed(xb, yb, wb)
-            if batch_begin:
-                callback_list.on_test_batch_begin(step)
-            y_pred = self._forward(xb, training=False)
-            loss_total += self._loss_value(yb, y_pred, wb) * len(xb)
-            seen += len(xb)
-            self._update_metrics(yb, y_pred, wb)
-            if batch_end:
-                callback_list.on_test_batch_end(step, self._logs(loss_total / seen))
-        logs = self._logs(loss_total / max(seen, 1))
-        callback_list.on_test_end(logs)
-        return logs
-
-    def _result(self, logs, return_dict):
-        if return_dict:
-            return plain_logs(logs)
-        values = list(logs.values())       # loss, then the metrics in compile's order
-        return values[0] if len(values) == 1 else values
-
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """The outputs for ``x`` in inference mode (dropout off), in batches of ``batch_size``
-        (the first ``steps`` batches only, when given); ``x`` may be a generator or a
-        ``PyDataset`` (see ``data_adapters``)."""
-        if data_adapters.is_batch_source(x):
-            return data_adapters.predict(self, **_arguments(locals()))
-        verbose = _verbosity(verbose)
-        x = self._inputs(x)
-        batch_size = _batch_size(batch_size)
-        x, = _first_batches(steps, batch_size, x)
-        x, = self._device_data(x)
-        callback_list = callbacks_module.CallbackList(
-            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-            steps=math.ceil(len(x) / batch_size))
-        batch_begin = callback_list.uses("on_predict_batch_begin")
-        batch_end = callback_list.uses("on_predict_batch_end")
-        outputs = None
-        with threads.limit_for(self._multiply_adds(batch_size)), np.errstate(all="ignore"):
-            callback_list.on_predict_begin()
-            for step, start in enumerate(range(0, len(x), batch_size)):
-                if batch_begin:
-                    callback_list.on_predict_batch_begin(step)
-                batch = self._forward(self._feed(x[start:start + batch_size])[0], training=False)
-                parts = batch if isinstance(batch, list) else [batch]   # several outputs
-                if outputs is None:                 # in the dtype the layers compute in
-                    outputs = [np.empty((len(x),) + p.shape[1:], dtype=p.dtype) for p in parts]
-                for output, part in zip(outputs, parts):
-                    output[start:start + batch_size] = backend.to_host(part)   # NumPy out
-                if batch_end:
-                    callback_list.on_predict_batch_end(step, {"outputs": batch})
-            callback_list.on_predict_end()
-        if outputs is None:                         # no samples
-            shapes = self.output_shape if isinstance(self.output_shape, list) else \
-                [self.output_shape]
-            outputs = [np.zeros((0,) + tuple(s[1:]), dtype=config.floatx()) for s in shapes]
-        return self._output_structure(outputs)
-
-    def _output_structure(self, outputs):
-        """The list of output arrays as the model returns them: one array for one output (a
-        functional model gives a list, or a dict by name, as its outputs were given)."""
-        return outputs[0] if len(outputs) == 1 else outputs
-
-    def __call__(self, x, training=False):
-        """The outputs for one batch ``x`` (a new array; dropout on when ``training``)."""
-        if is_symbolic(x):
-            return self._symbolic_call(x)
-        with np.errstate(all="ignore"):
-            outputs = self._forward(self._device_data(self._inputs(x))[0],
-                                    training=bool(training))
-        parts = outputs if isinstance(outputs, list) else [outputs]
-        return self._output_structure([part.copy() for part in parts])
-
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         """One update on one batch; returns this batch's loss (and metrics), as Keras."""
@@ -334,23 +232,6 @@ class Trainer:
             loss_value, y_pred = self._train_step(x, y, sample_weight, self._fused())
         self._update_metrics(y, y_pred, sample_weight)
         return self._result(self._logs(loss_value), return_dict)
-
-    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
-        """Loss (and metrics) on one batch in inference mode, as Keras."""
-        self._require_compiled("test_on_batch")
-        x, y, sample_weight = self._checked(x, y, sample_weight)
-        self._collect_params()
-        self._build_optimizer()
-        self._build_metrics(y)
-        x, y, sample_weight = self._device_data(x, y, sample_weight)
-        with np.errstate(all="ignore"):
-            y_pred = self._forward(x, training=False)
-            loss_value = self._loss_value(y, y_pred, sample_weight)
-        self._update_metrics(y, y_pred, sample_weight)
-        return self._result(self._logs(loss_value), return_dict)
-
-    def predict_on_batch(self, x):
-        return self.predict(x, batch_size=max(len(self._inputs(x)), 1), verbose=0)
 
     # -- where the data goes ------------------------------------------------------------------
     def _device_data(self, *arrays):
@@ -403,63 +284,3 @@ def _moved(array, module):
     if isinstance(array, Columns):
         return Columns([module.asarray(a) for a in array.arrays])
     return module.asarray(array)
-
-
-def _batches(x, y, sample_weight, batch_size, order=None):
-    """The (x, y, sample_weight) batches of one pass over arrays, in ``order`` if given."""
-    for start in range(0, len(x), batch_size):
-        # Each batch is gathered from the shuffled order: no per-epoch copy of x (180 MB
-        # for 60,000 x 784 float32), so fit's own peak on such data is ~5 MB (tracemalloc).
-        rows = slice(start, start + batch_size) if order is None else \
-            order[start:start + batch_size]
-        yield x[rows], y[rows], None if sample_weight is None else sample_weight[rows]
-
-
-def _arguments(arguments):
-    """A method's ``locals()`` as keyword arguments for its ``data_adapters`` twin."""
-    return {k: v for k, v in arguments.items() if k not in ("self", "__class__")}
-
-
-def _verbosity(verbose):
-    if verbose == "auto":
-        return 1
-    if isinstance(verbose, (bool, int, np.integer)) and int(verbose) in (0, 1, 2):
-        return int(verbose)
-    raise ValueError(f"verbose must be 'auto', 0, 1 or 2; got {verbose!r}.")
-
-
-def _should_validate(epoch, validation_freq):
-    if isinstance(validation_freq, int) and not isinstance(validation_freq, bool):
-        if validation_freq < 1:
-            raise ValueError(f"validation_freq must be a positive number of epochs (1: every "
-                             f"epoch) or a list of epochs, got {validation_freq!r}.")
-        return (epoch + 1) % validation_freq == 0
-    if isinstance(validation_freq, (list, tuple, set)):
-        return epoch + 1 in validation_freq
-    raise ValueError(f"validation_freq must be an int or a list of epochs, got "
-                     f"{validation_freq!r}.")
-
-
-def _batch_size(batch_size):
-    return 32 if batch_size is None else _positive_int(batch_size, "batch_size")
-
-
-def _first_batches(steps, batch_size, *arrays):
-    """The arrays cut to their first ``steps`` batches (all of them when steps is None or
-    more than there are), as Keras's ``steps`` on in-memory data."""
-    if steps is None:
-        return arrays
-    end = _positive_int(steps, "steps") * batch_size
-    return tuple(None if array is None else array[:end] for array in arrays)
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
-
-
-def _non_negative_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}.")
-    return int(value)
