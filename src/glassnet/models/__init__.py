@@ -2,8 +2,10 @@
 ``Trainer`` (fit / evaluate / predict, written once), ``Sequential`` and the functional graph.
 
 - ``model``: ``Model`` (weights, compile, metrics, loss, files); ``Model(inputs, outputs)``
-  gives a ``functional.Functional``, as in Keras; ``trainer``: ``Trainer`` and ``Columns``
-  (several input or target arrays sliced together, so one loop serves every model);
+  gives a ``functional.Functional``, as in Keras; ``trainer``: ``Trainer`` (fit) and ``Columns``
+  (several input or target arrays sliced together, so one loop serves every model), with
+  ``inference`` (evaluate / predict and the test loop, a mixin of ``Trainer``) and ``batching``
+  (the loops' argument checks and batches);
 - ``sequential``: ``Sequential``, a stack; ``functional``: ``Functional``, any graph of layers
   (``graph``: its nodes in order, checked before any work; ``outputs``: losses, weights and
   metrics per output); ``as_layer``: a model standing as a layer inside a graph;
