@@ -61,8 +61,11 @@ def _run(experiments, page, seeds, out, jobs, scheduler, lang, quick, progress, 
     runner.check_options(jobs, scheduler, tls)          # every refusal before the folder
     outdir.claim(out, force=force)
     phase(f"running {len(experiments)} experiment(s): {len(trials)} trials")
-    records, ran, reused = runner.run(trials, out, jobs=jobs, scheduler=scheduler,
-                                      progress=progress, tls=tls)
+    try:
+        records, ran, reused = runner.run(trials, out, jobs=jobs, scheduler=scheduler,
+                                          progress=progress, tls=tls)
+    finally:
+        getattr(progress, "close", lambda: None)()      # its ticker stops with the trials
     phase("reading every stored trial")
     stored = gather(out, page, quick)
     report = write_report(page, stored, out, lang=lang, seeds=seeds, quick=quick, phase=phase)

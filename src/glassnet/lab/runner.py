@@ -429,7 +429,10 @@ class ProgressBar:
                 if done >= total:
                     return
                 if self.interactive or time.perf_counter() - self.last_line >= self.every:
-                    self._write(done, total)
+                    try:
+                        self._write(done, total)
+                    except (OSError, ValueError):      # the stream is gone: nothing to tell
+                        return
 
     def phase(self, text):
         """A line for one step of the run ('drawing the report: depth (1/10)')."""
@@ -442,4 +445,6 @@ class ProgressBar:
             self.last_line = time.perf_counter()
 
     def close(self):
+        """Stop the ticker (a run that ended early, by an error or Ctrl-C, never reached
+        ``done == total``)."""
         self.stopped.set()
