@@ -93,3 +93,9 @@ def test_korean_messages_use_the_glossary_terms():
             assert avoided not in words["ko"], (key, avoided, term)
     assert glossary.term("gradient") in TEMPLATES[("vanishing_gradient", "bounded")]["ko"]
     assert all(avoided not in RESOLVED["ko"] for avoided in glossary.AVOID)
+
+
+def test_a_run_shorter_than_the_patience_is_judged_without_error(digits):
+    x, y = digits
+    _, history, findings = fit([8], "sigmoid", "glorot_uniform", "adam", x[:64], y[:64], epochs=1)
+    assert len(history.probes) < 5 and isinstance(findings, list)

@@ -162,6 +162,7 @@ class Watcher:
         self._window = deque(maxlen=WINDOW)
         self._flat = 0                  # records in a row whose window's loss stayed flat
         self._began = {}                # code -> step its condition began (to resolve it)
+        self._off = {}                  # code -> records in a row without its condition
         self._zero_layers = None
         if model is not None:
             self._report(_output_loss_mismatch(model))
@@ -229,8 +230,8 @@ class Watcher:
             self._began[code] = step
         if holds and count >= self.patience:
             self._report(finding)
-        off = self._streaks.get(code + ":off", 0) + 1 if not holds else 0
-        self._streaks[code + ":off"] = off
+        off = self._off.get(code, 0) + 1 if not holds else 0
+        self._off[code] = off
         if code in self._codes and off == self.patience and step is not None:
             self._resolve(code, self._began.get(code), step - self.patience)
 
