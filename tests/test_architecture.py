@@ -20,7 +20,7 @@ RANKS = {"base": 0, "numbers": 1, "layers": 2, "callbacks": 3, "models": 4,
          "saving": 5, "insight": 5, "interop": 6, "datasets": 6, "lab": 7, "cli": 8, "top": 9}
 NUMBERS = {"activations", "initializers", "losses", "reductions", "metrics", "optimizers",
            "schedules", "regularizers", "constraints"}
-BASE = {"config", "utils", "backend", "naming", "threads", "_registry", "data", "josa",
+BASE = {"atomic", "progbar", "config", "utils", "backend", "naming", "threads", "_registry", "data", "josa",
         "glossary", "py_dataset"}
 
 
@@ -46,8 +46,6 @@ def part(module):
 CALLS_UP = {
     ("glassnet.models.model", "glassnet.saving"): "model.save / load_model, as Keras's API",
     ("glassnet.callbacks", "glassnet.insight.probe"): "glassnet.callbacks.Probe, as DESIGN",
-    ("glassnet.utils", "glassnet.callbacks.progbar"): "glassnet.utils.Progbar, as keras.utils",
-    ("glassnet.callbacks.backup", "glassnet.saving.files"): "BackupAndRestore's atomic writes",
     ("glassnet.callbacks.tensorboard", "glassnet.insight.diagnosis"): "TensorBoard's diagnosis text",
 }
 

@@ -352,9 +352,8 @@ def test_a_save_killed_midway_leaves_only_a_temporary_the_next_save_removes(tmp_
     code = textwrap.dedent(f"""
         import os, glassnet
         from glassnet import layers
-        from glassnet.saving import files
-        real = files.os.replace
-        files.os.replace = lambda *a: os.kill(os.getpid(), 9)      # die before the rename
+        from glassnet import atomic
+        atomic.os.replace = lambda *a: os.kill(os.getpid(), 9)      # die before the rename
         glassnet.Sequential([glassnet.Input((4,)), layers.Dense(3)]).save({str(path)!r})
     """)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)

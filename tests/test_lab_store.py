@@ -163,7 +163,7 @@ def test_another_versions_record_is_left_alone(stored):
 
 
 def test_a_write_killed_midway_is_cleaned_by_the_next(stored):
-    """Trial files are written as model files are (saving.files.write_atomically): the
+    """Trial files are written as model files are (glassnet.atomic.write_atomically): the
     temporary a killed writer left is removed when the same file is written again."""
     trial_store, trial, path, record = stored
     stray = path.with_name(f".{path.name}.999999999.abcd.tmp")      # no such process

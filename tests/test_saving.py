@@ -299,7 +299,7 @@ def test_a_full_disk_leaves_the_old_file_and_no_new_one(tmp_path, monkeypatch):
     def full_disk(handle):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(saving.files.os, "fsync", full_disk)
+    monkeypatch.setattr(glassnet.atomic.os, "fsync", full_disk)
     with pytest.raises(OSError, match="No space left"):
         small_model().save(path)
     with pytest.raises(OSError, match="No space left"):

@@ -1,7 +1,6 @@
 """``keras.utils``: seeds (``set_random_seed``), labels (``to_categorical``), data helpers
 (``normalize``, ``split_dataset``, ``pack_x_y_sample_weight`` / ``unpack_x_y_sample_weight``),
-``PyDataset`` / ``Sequence`` (``py_dataset``) and ``Progbar`` (``callbacks.progbar``, loaded
-on first use: the callbacks sit above this module).
+``PyDataset`` / ``Sequence`` (``py_dataset``) and ``Progbar`` (``progbar``).
 
 Every random draw in glassnet comes from a ``numpy.random.Generator``. A draw with an explicit
 ``seed`` uses a fresh generator seeded by it; any other draw (an unseeded initializer, dropout,
@@ -12,7 +11,8 @@ import random
 
 import numpy as np
 
-from .py_dataset import PyDataset, Sequence  # noqa: F401  (keras.utils names)
+from .progbar import Progbar  # noqa: F401  (keras.utils names)
+from .py_dataset import PyDataset, Sequence  # noqa: F401
 
 _global = {"generator": np.random.default_rng()}
 
@@ -152,11 +152,3 @@ def _split_sizes(left, right, total):
         raise ValueError(f"left_size={left} and right_size={right} do not split {total} "
                          f"samples into two non-empty parts.")
     return int(left), int(right)
-
-
-def __getattr__(name):
-    # Progbar lives with the callbacks (above this module): loaded on first use.
-    if name == "Progbar":
-        from .callbacks.progbar import Progbar
-        return Progbar
-    raise AttributeError(f"module 'glassnet.utils' has no attribute {name!r}")

@@ -25,6 +25,7 @@ import shutil
 import numpy as np
 
 from .. import utils
+from ..atomic import write_atomically
 from .base import Callback
 
 _METADATA = "training_metadata.json"
@@ -92,7 +93,6 @@ class BackupAndRestore(Callback):
             self._save(batch=batch + 1)
 
     def _save(self, batch):
-        from ..saving.files import write_atomically    # saving sits above the callbacks
         os.makedirs(self.backup_dir, exist_ok=True)
         previous = self._read_metadata()
         name = f"epoch-{self._epoch:04d}-batch-{batch:06d}.keras"

@@ -378,7 +378,7 @@ def graph(model):
 
 def to_onnx(model, path):
     """Write ``model`` as an ONNX file at ``path`` (atomically); returns the ``ModelProto``."""
-    from ..saving import write_atomically
+    from ..atomic import write_atomically
     proto = graph(model)
     data = proto.SerializeToString()
     write_atomically(path, lambda file: file.write(data))

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
-from ..saving.files import write_atomically
+from ..atomic import write_atomically
 
 
 @dataclasses.dataclass(frozen=True)
@@ -249,7 +249,7 @@ def checksum(record):
 
 
 def write_atomic(path, data):
-    """Write ``data`` (bytes) to ``path`` with ``saving.files.write_atomically``: a temporary
+    """Write ``data`` (bytes) to ``path`` with ``atomic.write_atomically``: a temporary
     file beside it, synced, then renamed over it, so readers see the old file or the whole
     new one, never a part; a run killed midway leaves a temporary that the next write of the
     same file removes."""

@@ -14,7 +14,8 @@ May import: numbers, layers, models. Models reach it only through deferred impor
 """
 from .archive import (CONFIG, FORMAT_VERSION, KERAS_VERSION, METADATA, WEIGHTS, load_model,
                       load_weights, read_archive, save_model, save_weights)
-from .files import ModelFileError, ModelFileNotFoundError, write_atomically
+from ..atomic import write_atomically
+from .files import ModelFileError, ModelFileNotFoundError
 from .object_registration import (CustomObjectScope, custom_object_scope, get_custom_objects,
                                   get_registered_name, get_registered_object,
                                   register_keras_serializable)

@@ -37,7 +37,8 @@ import zipfile
 import numpy as np
 
 from . import keras_config, limits
-from .files import ModelFileError, ModelFileNotFoundError, check_overwrite, write_atomically
+from ..atomic import check_overwrite, write_atomically
+from .files import ModelFileError, ModelFileNotFoundError
 
 FORMAT_VERSION = 1                 # glassnet_format_version this glassnet writes and reads
 KERAS_VERSION = "3.15.1"           # the Keras release whose format is written (and tested)
