@@ -81,3 +81,18 @@ def test_progress_in_a_log_prints_at_least_every_few_seconds_and_each_phase():
     assert sum("0/100 trials" in line for line in lines) >= 3       # the first and the ticks
     assert any(line.startswith("drawing the report: depth (1/10)...") for line in lines)
     assert lines[-1].startswith("[##############################] 100/100")
+
+
+def test_compare_says_which_values_ran_and_titles_the_page_for_the_grid(tmp_path):
+    from glassnet.cli import build_parser, compare_configs
+    args = build_parser().parse_args(["compare", "--optimizer", "adam", "sgd", "--epochs", "1",
+                                      "--width", "8"])
+    result = lab.compare(compare_configs(args), seeds=1, out=tmp_path, jobs=1)
+    lines = result.summary().splitlines()
+    assert "optimizer=adam learning_rate=0.001" in lines[0]
+    assert "optimizer=sgd learning_rate=0.01" in lines[0]
+    assert lines[-1].startswith("2 trials: 2 run, 0 reused.")
+    import html
+    page = html.unescape(result.report.read_text(encoding="utf-8"))
+    assert "<title>glassnet compare: optimizer adam / sgd</title>" in page
+    assert "learning_rate=0.001, 0.01 (the optimizer's default)" in page

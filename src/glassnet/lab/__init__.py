@@ -22,11 +22,14 @@ class LabRun:
     records: list
     ran: int
     reused: int
+    settings: str = ""      # compare: the values that ran (Adam's 0.001, not None)
 
     def summary(self):
-        """The last line the command prints."""
-        return (f"{len(self.records)} trials: {self.ran} run, {self.reused} reused. "
+        """What the command prints last: the settings that ran (compare), then the line
+        'N trials: R run, S reused. Report: ...'."""
+        line = (f"{len(self.records)} trials: {self.ran} run, {self.reused} reused. "
                 f"Report: {self.report}")
+        return f"{self.settings}\n{line}" if self.settings else line
 
 
 def run(ids=(), seeds=3, out="glassnet-report", jobs=None, scheduler=None, lang="en",
@@ -46,8 +49,25 @@ def compare(configs, seeds=3, out="glassnet-compare", jobs=None, scheduler=None,
     if not configs:
         raise ValueError("compare needs at least one setting.")
     experiment = compare_experiment(configs)
-    return _run([experiment], [experiment], seeds, out, jobs, scheduler, lang, False,
-                progress, **safety)
+    result = _run([experiment], [experiment], seeds, out, jobs, scheduler, lang, False,
+                  progress, **safety)
+    result.settings = ran_with(result.records)
+    return result
+
+
+def ran_with(records):
+    """'Settings that ran: optimizer=adam learning_rate=0.001 (its default), ...': the rate
+    the optimizer used where the grid left it to the optimizer."""
+    rates = {}
+    for record in records:
+        if record["config"].get("learning_rate") is None:
+            rate = record.get("metrics", {}).get("learning_rate")
+            rates.setdefault(record["config"].get("optimizer"), set()).add(rate)
+    if not rates:
+        return ""
+    return "Settings that ran: " + "; ".join(
+        f"optimizer={name} learning_rate={', '.join(f'{r:g}' for r in sorted(values) if r)} "
+        f"(its default)" for name, values in rates.items())
 
 
 def _run(experiments, page, seeds, out, jobs, scheduler, lang, quick, progress, force=False,

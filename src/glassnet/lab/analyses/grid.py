@@ -31,13 +31,13 @@ def compare_plans(records):
     return [Plan("test_accuracy", subset, subsets[0]) for subset in subsets[1:]]
 
 
-def effective(records, key, value):
+def effective(records, key, value, say):
     """A setting as it ran: the learning rate the optimizer used when the config left it None."""
     if key == "learning_rate" and value is None:
         rates = {r["metrics"].get("learning_rate") for r in records}
         rates.discard(None)
-        return ", ".join(f"{r:g}" for r in sorted(rates)) + " (the optimizer's default)" \
-            if rates else value
+        return ", ".join(f"{r:g}" for r in sorted(rates)) \
+            + say(" (the optimizer's default)", " (옵티마이저의 기본값)") if rates else value
     return value
 
 
@@ -45,7 +45,8 @@ def compare(records, lang):
     say = Say(lang)
     configs = _configs(records)
     varying = _varying(configs)
-    fixed = {k: effective(records, k, v) for k, v in configs[0].items() if k not in varying}
+    fixed = {k: effective(records, k, v, say) for k, v in configs[0].items()
+             if k not in varying}
     runs_of = {label(c, varying): [r for r in records if r["config"] == c] for c in configs}
     section = Section(comparisons=judge(records, "compare", compare_plans(records)), setup=say(
         "Fixed settings, as they ran: ", "고정 설정(실제 실행된 값): ") + ", ".join(
