@@ -20,7 +20,7 @@ RANKS = {"base": 0, "numbers": 1, "layers": 2, "callbacks": 3, "models": 4,
          "saving": 5, "insight": 5, "interop": 6, "datasets": 6, "lab": 7, "cli": 8, "top": 9}
 NUMBERS = {"activations", "initializers", "losses", "reductions", "metrics", "optimizers",
            "schedules", "regularizers", "constraints"}
-BASE = {"atomic", "progbar", "config", "utils", "backend", "naming", "threads", "_registry", "data", "josa",
+BASE = {"arrays", "atomic", "progbar", "config", "utils", "backend", "naming", "threads", "_registry", "data", "josa",
         "glossary", "py_dataset"}
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import glassnet as keras
-from glassnet import backend, config
+from glassnet import arrays, config
 from glassnet.models import trainer
 
 from . import backend_cases, standin
@@ -92,7 +92,7 @@ def test_data_already_on_the_device_is_taken_too(on_standin):
 def test_data_too_large_for_the_device_moves_batch_by_batch(on_standin, monkeypatch):
     _, whole, _, _ = _train()
     monkeypatch.setattr(trainer, "DEVICE_DATA_SHARE", 0.0)
-    monkeypatch.setattr(backend, "fits_on_device", lambda module, size, share: size <= share)
+    monkeypatch.setattr(arrays, "fits_on_device", lambda module, size, share: size <= share)
     _, batched, _, _ = _train()
     assert batched.history == whole.history
 

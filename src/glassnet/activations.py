@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 from . import config
-from .backend import array_module, elementwise_kernel, is_cupy, on_device
+from .arrays import array_module, elementwise_kernel, is_cupy, on_device
 from ._registry import Registry
 
 

@@ -1,8 +1,8 @@
 """Global settings, as ``keras.config``: the float type, the fuzz factor epsilon and the
 backend (where arrays live: ``"numpy"`` on the CPU, ``"cupy"`` on an NVIDIA GPU)."""
-import os
-
 import numpy as np
+
+from . import arrays
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -33,13 +33,10 @@ def set_epsilon(value):
     _EPSILON = float(value)
 
 
-_BACKEND = os.environ.get("GLASSNET_BACKEND", "numpy").strip().lower() or "numpy"
-
-
 def backend():
     """The active backend: ``"numpy"`` (the default) or ``"cupy"``, from ``GLASSNET_BACKEND``
     or ``set_backend`` (as ``keras.config.backend()``)."""
-    return _BACKEND
+    return arrays.active()
 
 
 def set_backend(name):
@@ -47,11 +44,4 @@ def set_backend(name):
     GPU). Call it before building a model: a model's weights stay where they were made.
     Raises ``ValueError`` for an unknown name and ``glassnet.backend.BackendError`` (saying
     what is missing) when CuPy or a GPU is not there."""
-    global _BACKEND
-    from . import backend as backend_module        # backend reads config: deferred, no cycle
-    if not isinstance(name, str):
-        raise TypeError(f"set_backend takes a backend name such as 'numpy' or 'cupy', got "
-                        f"{name!r}.")
-    name = name.strip().lower()
-    backend_module.load(name)
-    _BACKEND = name
+    arrays.activate(name)

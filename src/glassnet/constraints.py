@@ -17,7 +17,7 @@ Names as Keras 3: the class names and their snake-case aliases (``'max_norm'``,
 import numbers
 
 from . import config
-from .backend import array_module
+from .arrays import array_module
 from ._registry import Configurable, Registry
 
 

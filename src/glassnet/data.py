@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from .backend import on_device, to_host
+from .arrays import on_device, to_host
 
 
 def as_inputs(x, dtype, what="x"):

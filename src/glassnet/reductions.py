@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .backend import array_module
+from .arrays import array_module
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 

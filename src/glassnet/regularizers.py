@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-from .backend import array_module
+from .arrays import array_module
 from ._registry import Configurable, Registry
 
 

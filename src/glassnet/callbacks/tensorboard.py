@@ -21,7 +21,7 @@ import os
 
 import numpy as np
 
-from ..backend import to_host
+from ..arrays import to_host
 from . import event_file
 from .base import Callback
 

@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from .. import data
-from ..backend import array_module, host_copy, on_device, to_host
+from ..arrays import array_module, host_copy, on_device, to_host
 
 __all__ = ["activations", "gradients", "gradient_check", "float64_copy", "probe_series", "norm",
            "output_statistics", "identical_units"]

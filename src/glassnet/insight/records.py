@@ -5,7 +5,7 @@ and ``snapshot_record`` makes a whole record from one batch without training (wh
 import numpy as np
 
 from .. import data
-from ..backend import to_host
+from ..arrays import to_host
 from . import measure as inspect
 
 

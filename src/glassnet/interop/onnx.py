@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from .. import layers as layers_module
-from ..backend import to_host
+from ..arrays import to_host
 from . import UnsupportedLayerError
 
 OPSET = 17

@@ -12,7 +12,7 @@ nested ``nn.Sequential`` are unrolled. An activation module maps when its settin
 import numpy as np
 
 from .. import config, layers as layers_module
-from ..backend import to_host
+from ..arrays import to_host
 from ..models import Sequential
 from . import UnsupportedLayerError
 

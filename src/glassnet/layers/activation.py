@@ -10,7 +10,7 @@ import numbers
 import warnings
 
 from .. import activations, constraints, initializers, regularizers
-from ..backend import array_module
+from ..arrays import array_module
 from .base import Layer
 
 

@@ -20,7 +20,7 @@ import inspect
 import numpy as np
 
 from .. import config, regularizers
-from ..backend import array_module, host_copy, to_device, to_host
+from ..arrays import array_module, host_copy, to_device, to_host
 from ..naming import snake_case, unique_name
 from .symbolic import is_symbolic, symbolic_call
 

@@ -6,7 +6,7 @@ what they share.
 import numpy as np
 
 from .. import activations, config, constraints, initializers, regularizers, utils
-from ..backend import array_module, elementwise_kernel, is_cupy, on_device
+from ..arrays import array_module, elementwise_kernel, is_cupy, on_device
 from ..naming import unique_name
 from .base import Layer, _as_shape
 from .symbolic import input_tensor

@@ -10,7 +10,7 @@ axis but ``axis``.
 import numpy as np
 
 from .. import config
-from ..backend import array_module
+from ..arrays import array_module
 from .base import Layer
 from .symbolic import is_symbolic, symbolic_call
 

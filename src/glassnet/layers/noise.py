@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 
 from .. import utils
-from ..backend import array_module
+from ..arrays import array_module
 from .base import Layer
 
 

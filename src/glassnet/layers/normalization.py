@@ -20,7 +20,7 @@ but subject to cancellation when ``|mean|`` is large against the spread.
 import numpy as np
 
 from .. import constraints, initializers, regularizers
-from ..backend import array_module
+from ..arrays import array_module
 from .base import Layer, _unsupported
 
 

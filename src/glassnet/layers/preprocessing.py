@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from .. import config
-from ..backend import array_module
+from ..arrays import array_module
 from .base import Layer
 
 

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..backend import array_module
+from ..arrays import array_module
 from .base import Layer
 
 

@@ -22,7 +22,7 @@ backend computes (it recovers the logits from the softmax), and it is the one th
 - ``functions``: Keras's per-sample functions (``mean_squared_error``, ``'mse'``), the name
   registry, ``get`` / ``resolve`` / ``serialize`` / ``deserialize``.
 
-May import: the base part of glassnet (config, backend, reductions, naming, _registry); the
+May import: the base part of glassnet (config, arrays, reductions, naming, _registry); the
 family modules import ``base`` (focal also ``crossentropy``), ``functions`` imports them all.
 Never layers, models or anything above them.
 """

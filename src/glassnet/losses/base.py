@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import config
 from .._registry import Configurable
-from ..backend import array_module
+from ..arrays import array_module
 from ..naming import snake_case
 from ..reductions import (REDUCTIONS, reduce_weighted_values, reduction_factors,
                           squeeze_or_expand_to_same_rank)

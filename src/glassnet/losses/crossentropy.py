@@ -4,7 +4,7 @@ one from the shapes; each fuses with its output activation (``logits_gradient``)
 import numpy as np
 
 from .. import config
-from ..backend import array_module
+from ..arrays import array_module
 from ..reductions import reduction_factors
 from .base import (Loss, _check_axis, _check_same_shape, _eps, _label_range_message, _same_shape,
                    _shape, _sigmoid, _softmax, _warn_single_class)

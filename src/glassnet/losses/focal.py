@@ -3,7 +3,7 @@ more) and the generalized cross-entropy (noisy labels weigh less).
 """
 import numpy as np
 
-from ..backend import array_module
+from ..arrays import array_module
 from .base import (Loss, _check_class_labels, _eps, _label_range_message, _same_shape, _shape,
                    _sigmoid, _softmax, _warn_single_class)
 from .crossentropy import BinaryCrossentropy, CategoricalCrossentropy

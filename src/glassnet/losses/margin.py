@@ -1,5 +1,5 @@
 """Hinge losses (maximum-margin classification): hinge, squared hinge, categorical hinge."""
-from ..backend import array_module
+from ..arrays import array_module
 from .base import Loss
 
 

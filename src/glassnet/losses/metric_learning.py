@@ -3,7 +3,7 @@ pairs of different classes pushed apart.
 """
 import numpy as np
 
-from ..backend import array_module
+from ..arrays import array_module
 from ..reductions import reduction_factors
 from .base import Loss, _check_class_labels, _shape, _sigmoid, _softplus
 

@@ -1,5 +1,5 @@
 """Losses between distributions and counts: Kullback-Leibler divergence and Poisson."""
-from ..backend import array_module
+from ..arrays import array_module
 from .base import Loss, _eps
 
 

@@ -3,7 +3,7 @@ cosine similarity (Keras's regression group), each value beside its gradient.
 """
 import numpy as np
 
-from ..backend import array_module
+from ..arrays import array_module
 from .base import Loss, _check_axis, _eps, _softplus
 
 

@@ -1,7 +1,7 @@
 """Overlap losses for segmentation: Dice and Tversky, summed over the chosen axes."""
 import numpy as np
 
-from ..backend import array_module
+from ..arrays import array_module
 from ..reductions import reduce_weighted_values, reduction_factors
 from .base import Loss, _eps, _same_shape
 

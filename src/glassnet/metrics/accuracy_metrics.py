@@ -3,7 +3,7 @@ per-sample functions and as the metrics that average them.
 """
 import numpy as np
 
-from ..backend import array_module
+from ..arrays import array_module
 from ..reductions import squeeze_or_expand_to_same_rank
 from .base import MeanMetricWrapper
 

@@ -4,7 +4,7 @@ over every sample seen).
 """
 import numpy as np
 
-from ..backend import array_module, as_scalar, to_host
+from ..arrays import array_module, as_scalar, to_host
 from ..reductions import squeeze_or_expand_to_same_rank
 
 

@@ -1,7 +1,7 @@
 """Probabilistic metrics: the Kullback-Leibler, Poisson and cross-entropy losses averaged over
 every sample seen.
 """
-from ..backend import array_module
+from ..arrays import array_module
 from ..losses import (binary_crossentropy, categorical_crossentropy, kl_divergence, poisson,
                       sparse_categorical_crossentropy)
 from .accuracy_metrics import _class_indices

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from .. import config, losses
-from ..backend import array_module
+from ..arrays import array_module
 from ..losses import (log_cosh, mean_absolute_error, mean_absolute_percentage_error,
                       mean_squared_error, mean_squared_logarithmic_error)
 from ..reductions import squeeze_or_expand_to_same_rank

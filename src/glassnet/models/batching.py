@@ -1,5 +1,6 @@
 """What the loops check and walk: ``verbose``, ``batch_size``, ``steps``,
-``validation_freq``, and the (x, y, sample_weight) batches of one pass over arrays.
+``validation_freq``, the (x, y, sample_weight) batches of one pass over arrays, and
+``Columns`` (several arrays sliced as one).
 """
 import numpy as np
 
@@ -62,3 +63,24 @@ def _non_negative_int(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {value!r}.")
     return int(value)
+
+
+class Columns:
+    """Several arrays of one length (a model's inputs, or its targets, one per output),
+    sliced together: ``len`` is the number of samples, ``[rows]`` those rows of each array.
+    The loop treats it as one array, so one loop serves one input and several."""
+
+    def __init__(self, arrays):
+        self.arrays = list(arrays)
+
+    def __len__(self):
+        return len(self.arrays[0])
+
+    def __getitem__(self, rows):
+        return Columns([array[rows] for array in self.arrays])
+
+    def __iter__(self):
+        return iter(self.arrays)
+
+    def __repr__(self):
+        return f"<Columns shapes={[tuple(a.shape) for a in self.arrays]}>"

@@ -35,6 +35,7 @@ import numpy as np
 from .. import callbacks as callbacks_module
 from .. import threads, utils
 from ..py_dataset import PyDataset
+from .batching import _non_negative_int, _positive_int, _should_validate, _verbosity
 
 _RAN_OUT = ("Your input ran out of data; interrupting training. Make sure that your dataset "
             "or generator can generate at least `steps_per_epoch * epochs` batches.")
@@ -327,7 +328,6 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
         sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
         validation_batch_size=None, validation_freq=1):
     """``Model.fit`` for batch sources and step counts: the same loop, callbacks and History."""
-    from .trainer import _non_negative_int, _positive_int, _should_validate, _verbosity
     verbose = _verbosity(verbose)
     epochs_count = _positive_int(epochs, "epochs")
     initial_epoch = _non_negative_int(initial_epoch, "initial_epoch")
@@ -404,7 +404,6 @@ def _non_empty(batches):
 def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
              steps=None, callbacks=None, return_dict=False):
     """``Model.evaluate`` on a batch source (``steps`` batches at most)."""
-    from .trainer import _verbosity
     verbose = _verbosity(verbose)
     steps = _positive(steps, "steps", allow_none=True)
     batches = _epochs(model, x, y, sample_weight, None, batch_size, False, steps)
@@ -420,7 +419,6 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", sample_weig
 def predict(model, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
     """``Model.predict`` on a batch source: each batch's x (a batch may be x alone, or a
     tuple whose first element is x), outputs concatenated."""
-    from .trainer import _verbosity
     verbose = _verbosity(verbose)
     steps = _positive(steps, "steps", allow_none=True)
     source = _source(x, shuffle=False)

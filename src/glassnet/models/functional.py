@@ -10,12 +10,12 @@ before each backward; its parameter gradients are summed over its calls. Several
 """
 
 from .. import config, data
-from ..backend import array_module
+from ..arrays import array_module
 from ..layers import InputLayer
 from .graph import flat_tensors, map_graph
 from .model import Model
+from .batching import Columns
 from .outputs import Heads, loss_gradient, resolve_optimizer
-from .trainer import Columns
 
 
 class Functional(Model):
@@ -336,3 +336,6 @@ def _call_state(layer):
 def _accumulate(grads, tensor, grad):
     key = id(tensor)
     grads[key] = grad if key not in grads else grads[key] + grad
+
+
+Model._functional_class = Functional

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .. import callbacks as callbacks_module
-from .. import backend, config, threads
+from .. import arrays, config, threads
 from ..callbacks.callback_list import plain_logs
 from ..layers.symbolic import is_symbolic
 from . import data_adapters
@@ -96,7 +96,7 @@ class Inference:
                 if outputs is None:                 # in the dtype the layers compute in
                     outputs = [np.empty((len(x),) + p.shape[1:], dtype=p.dtype) for p in parts]
                 for output, part in zip(outputs, parts):
-                    output[start:start + batch_size] = backend.to_host(part)   # NumPy out
+                    output[start:start + batch_size] = arrays.to_host(part)   # NumPy out
                 if batch_end:
                     callback_list.on_predict_batch_end(step, {"outputs": batch})
             callback_list.on_predict_end()

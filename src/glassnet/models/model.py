@@ -8,7 +8,7 @@ A subclass (``Sequential``, the functional graph) says how data flows: ``_inputs
 import numpy as np
 
 from .. import data
-from ..backend import as_scalar, host_copy, to_floats
+from ..arrays import as_scalar, host_copy, to_floats
 from .. import metrics as metrics_module
 from ..naming import unique_name
 from .outputs import log_names, metric_list, resolve_loss, resolve_optimizer, targets
@@ -20,10 +20,13 @@ class Model(Trainer, LayerRole):
     """The base of glassnet's models, as ``keras.Model``: ``Model(inputs, outputs)`` makes a
     functional model (``functional.Functional``), as Keras's ``Model.__new__`` does."""
 
+    # Model(inputs, outputs) makes this class; functional.py sets it when it defines
+    # Functional (a subclass of Model), so this module never imports its subclass.
+    _functional_class = None
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from .functional import Functional
-            return Functional.__new__(Functional)
+            return Model._functional_class.__new__(Model._functional_class)
         return super().__new__(cls)
 
     def __init__(self, name=None, trainable=True):

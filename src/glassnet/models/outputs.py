@@ -13,6 +13,7 @@ import numpy as np
 from .. import config, data, losses
 from .. import metrics as metrics_module
 from .. import optimizers
+from .batching import Columns
 
 
 def resolve_optimizer(optimizer):
@@ -146,7 +147,6 @@ class Heads:
     def sample_weights(self, sample_weight, n, what):
         """One weight per sample for every output, or (a list in output order or a dict by
         output name, as Keras takes them) one array per output, as ``Columns``."""
-        from .trainer import Columns
         if isinstance(sample_weight, dict):
             unknown = [k for k in sample_weight if k not in self.names]
             if unknown:
@@ -164,7 +164,6 @@ class Heads:
     def targets(self, y, n, what="y"):
         """One label array per output (``y`` a list in output order or a dict by output
         name), each checked against its loss and output shape, as ``Columns``."""
-        from .trainer import Columns
         if isinstance(y, dict):
             ys = [y.get(name) for name in self.names]
             unknown = [k for k in y if k not in self.names]

@@ -21,36 +21,16 @@ import warnings
 import numpy as np
 
 from .. import callbacks as callbacks_module
-from .. import backend, data, threads, utils
+from .. import arrays as device_arrays
+from .. import data, threads, utils
 from . import data_adapters
-from .batching import (_arguments, _batch_size, _batches, _non_negative_int, _positive_int,
+from .batching import (Columns, _arguments, _batch_size, _batches, _non_negative_int, _positive_int,
                        _should_validate, _verbosity)
 from .inference import Inference
 
 
 class DivergenceWarning(RuntimeWarning):
     """The training loss became NaN or inf."""
-
-
-class Columns:
-    """Several arrays of one length (a model's inputs, or its targets, one per output),
-    sliced together: ``len`` is the number of samples, ``[rows]`` those rows of each array.
-    The loop treats it as one array, so one loop serves one input and several."""
-
-    def __init__(self, arrays):
-        self.arrays = list(arrays)
-
-    def __len__(self):
-        return len(self.arrays[0])
-
-    def __getitem__(self, rows):
-        return Columns([array[rows] for array in self.arrays])
-
-    def __iter__(self):
-        return iter(self.arrays)
-
-    def __repr__(self):
-        return f"<Columns shapes={[tuple(a.shape) for a in self.arrays]}>"
 
 
 class Trainer(Inference):
@@ -173,7 +153,7 @@ class Trainer(Inference):
             if batch_end:
                 callback_list.on_train_batch_end(step, self._logs(loss_total / seen))
             # on a device the loss stays there: it is fetched with the logs, not per batch
-            if not backend.on_device(loss_value) and not math.isfinite(loss_value):
+            if not device_arrays.on_device(loss_value) and not math.isfinite(loss_value):
                 self._note_divergence(loss_value, epoch, step, verbose)
             if self.stop_training:
                 break
@@ -244,14 +224,14 @@ class Trainer(Inference):
         if module is np:
             return arrays
         size = sum(a.nbytes for array in arrays if array is not None for a in _parts(array))
-        if backend.fits_on_device(module, size, DEVICE_DATA_SHARE):
+        if device_arrays.fits_on_device(module, size, DEVICE_DATA_SHARE):
             return tuple(_moved(array, module) for array in arrays)
         self._feed_batches = True
         return arrays
 
     def _array_module(self):
         """numpy, or the device array module that holds the model's weights."""
-        return backend.array_module(*self.weights[:1])
+        return device_arrays.array_module(*self.weights[:1])
 
     def _feed(self, *arrays):
         """One batch moved to the device when ``_device_data`` left the data on the host."""

@@ -26,7 +26,7 @@ number of steps already taken, before the step, as Keras does.
 - one module per method: ``sgd``, ``adagrad`` (Adagrad, Adadelta), ``rmsprop``, ``adam``
   (Adam, AdamW, Adamax, Nadam, Lamb), ``lion``, ``ftrl``, ``adafactor``.
 
-May import: glassnet.schedules and the base part of glassnet (config, backend, naming,
+May import: glassnet.schedules and the base part of glassnet (config, arrays, naming,
 _registry). Never layers, models or anything above them.
 """
 import sys

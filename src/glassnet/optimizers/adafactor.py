@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from ..backend import array_module
+from ..arrays import array_module
 from .arguments import _check_bool, _check_range
 from .base import Optimizer, registry
 

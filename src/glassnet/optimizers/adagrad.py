@@ -3,7 +3,7 @@
 """
 import math
 
-from ..backend import array_module
+from ..arrays import array_module
 from .arguments import _check_range
 from .base import Optimizer, registry
 from .moments import _divide_by_root, _move_square_average

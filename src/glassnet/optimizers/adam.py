@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ..backend import array_module, is_cupy
+from ..arrays import array_module, is_cupy
 from .arguments import _check_bool, _check_range
 from .base import Optimizer, _shared_views, registry
 from .fused import _kernel

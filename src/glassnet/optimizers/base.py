@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import config, schedules
 from .._registry import Registry
-from ..backend import array_module
+from ..arrays import array_module
 from ..naming import unique_name
 from .arguments import _accumulation_steps, _check_bool, _check_range, _optional, _refuse
 from .clipping import _CLIP_ARGS, GradientClipping

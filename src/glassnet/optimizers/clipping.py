@@ -3,7 +3,7 @@ mixin).
 """
 import math
 
-from ..backend import array_module
+from ..arrays import array_module
 
 
 _CLIP_ARGS = ("clipnorm", "global_clipnorm", "clipvalue")

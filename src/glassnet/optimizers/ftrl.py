@@ -1,7 +1,7 @@
 """FTRL-Proximal (Follow The Regularized Leader), with L1 and L2 regularization."""
 import math
 
-from ..backend import array_module
+from ..arrays import array_module
 from .arguments import _check_range
 from .base import Optimizer, registry
 

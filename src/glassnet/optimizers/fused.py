@@ -1,7 +1,7 @@
 """One GPU kernel per update (CuPy only): Adam's and RMSprop's NumPy-style lines as one CuPy
 ElementwiseKernel each.
 """
-from ..backend import elementwise_kernel
+from ..arrays import elementwise_kernel
 
 
 # On a GPU each NumPy-style line of an update is one kernel launch, and a small network's step is

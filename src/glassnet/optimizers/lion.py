@@ -1,7 +1,7 @@
 """Lion: the sign of an interpolation of momentum and gradient."""
 import numbers
 
-from ..backend import array_module
+from ..arrays import array_module
 from .arguments import _check_range
 from .base import Optimizer, registry
 from .moments import _move_average

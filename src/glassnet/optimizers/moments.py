@@ -2,7 +2,7 @@
 gradient and of its square, and the step divided by a root (no temporary arrays: each
 writes into ``scratch``).
 """
-from ..backend import array_module
+from ..arrays import array_module
 
 
 def _divide_by_root(grad, square_sum, epsilon, learning_rate, scratch):

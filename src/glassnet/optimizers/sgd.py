@@ -1,5 +1,5 @@
 """Stochastic gradient descent, with momentum and Nesterov momentum."""
-from ..backend import array_module
+from ..arrays import array_module
 from .arguments import _check_bool, _check_range
 from .base import Optimizer, registry
 

@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 from .. import config
-from ..backend import array_module, host_copy, to_host
+from ..arrays import array_module, host_copy, to_host
 
 
 class OptimizerState:

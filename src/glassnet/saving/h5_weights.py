@@ -19,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from ..backend import to_host
+from ..arrays import to_host
 from . import keras_config, limits
 from .files import ModelFileError
 
