@@ -213,3 +213,89 @@ def test_jobs_above_the_cores_are_capped_and_said(capsys, tmp_path):
     assert code == 0
     cores = default_jobs()
     assert f"--jobs 1000 is more than the {cores} cores here; using {cores}." in err
+
+
+# -- --learning-rate auto: each arm its own rate, chosen on the validation split (issue 9) -----
+def test_compare_auto_gives_each_optimizer_its_own_rate_and_shows_it(capsys, tmp_path):
+    from glassnet.lab.experiments import rate_grid
+    code, out, err = run(capsys, "compare", "--optimizer", "adam", "sgd", "--learning-rate",
+                         "auto", "--depth", "1", "--width", "8", "--epochs", "2", "--seeds",
+                         "2", "--jobs", "1", "--out", str(tmp_path))
+    assert code == 0, err
+    data = json.loads((tmp_path / "results.json").read_text())
+    chosen = {}
+    for trial in data["trials"]:
+        optimizer, search = trial["config"]["optimizer"], trial["rate_search"]
+        assert trial["config"]["learning_rate"] == "auto"
+        assert search["rates"] == trial["config"]["learning_rate_grid"] == rate_grid(optimizer)
+        best = max(range(len(search["rates"])), key=lambda i: (
+            search["val_accuracy"][i], -(search["val_loss"][i] or float("inf"))))
+        assert search["chosen"] == search["rates"][best] == trial["metrics"]["learning_rate"]
+        assert trial["metrics"]["test_accuracy"] == pytest.approx(search["test_accuracy"][best])
+        chosen.setdefault(optimizer, []).append(search["chosen"])
+    assert set(chosen["adam"]).isdisjoint(chosen["sgd"])          # each optimizer its own rate
+    line = next(x for x in out.splitlines() if x.startswith("Learning rates chosen"))
+    for optimizer, rates in chosen.items():
+        assert f"optimizer={optimizer}" in line and f"{rates[0]:g}" in line
+    import html
+    page = html.unescape((tmp_path / "index.html").read_text())
+    assert "<title>glassnet compare: optimizer adam / sgd</title>" in page
+    assert f"chosen: {chosen['sgd'][0]:g}" in page and "learning_rate=auto (each arm" in page
+    # The verdict compares each arm at its own chosen rate, paired by seed.
+    [spec] = data["comparisons"]
+    assert spec["arm"] == {"optimizer": "sgd"} and spec["reference"] == {"optimizer": "adam"}
+    by = {(t["config"]["optimizer"], t["seed"]): t["rate_search"] for t in data["trials"]}
+    differences = [by["sgd", s]["test_accuracy"][by["sgd", s]["rates"].index(
+                       by["sgd", s]["chosen"])]
+                   - by["adam", s]["test_accuracy"][by["adam", s]["rates"].index(
+                       by["adam", s]["chosen"])] for s in (0, 1)]
+    assert spec["seeds"] == 2
+    assert spec["difference"] == pytest.approx(sum(differences) / 2, abs=1e-12)
+    assert f"optimizer=sgd (own rate {chosen['sgd'][0]:g}" in page
+
+
+def test_compare_an_explicit_rate_is_one_rate_shared_by_every_arm(capsys, tmp_path):
+    code, out, err = run(capsys, "compare", "--optimizer", "adam", "sgd", "--learning-rate",
+                         "0.05", "--depth", "1", "--width", "8", "--epochs", "1", "--seeds",
+                         "1", "--jobs", "1", "--out", str(tmp_path))
+    assert code == 0, err
+    trials = json.loads((tmp_path / "results.json").read_text())["trials"]
+    assert [t["metrics"]["learning_rate"] for t in trials] == pytest.approx([0.05, 0.05])
+    assert all(t.get("rate_search") is None and "learning_rate_grid" not in t["config"]
+               for t in trials)
+    assert "Learning rates chosen" not in out
+    page = (tmp_path / "index.html").read_text()
+    assert "--learning-rate auto gives each arm its own" in page      # the shared rate is said
+
+
+def test_compare_auto_counts_every_rate_tried_in_the_plan_guard():
+    from glassnet.cli import build_parser, compare_configs
+    from glassnet.lab.runner import PLAN_LIMIT
+    seeds = PLAN_LIMIT // 2                # 1 setting x seeds trials: under the limit
+    assert len(compare_configs(build_parser().parse_args(
+        ["compare", "--optimizer", "sgd", "--seeds", str(seeds)]))) == 1
+    with pytest.raises(ValueError, match=f"plans {4 * seeds:,} trials.*--yes"):
+        compare_configs(build_parser().parse_args(
+            ["compare", "--optimizer", "sgd", "--learning-rate", "auto", "--seeds", str(seeds)]))
+    assert compare_configs(build_parser().parse_args(
+        ["compare", "--optimizer", "sgd", "--learning-rate", "auto", "--seeds", str(seeds),
+         "--yes"]))[0]["learning_rate_grid"] == [0.03, 0.1, 0.3, 1.0]
+
+
+def test_compare_learning_rate_is_a_number_or_auto(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["compare", "--learning-rate", "fast"])
+    assert exit_.value.code == 2
+    assert "'fast' is neither a number nor auto" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["compare", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "adam 0.0003 0.001 0.003" in help_text and "sgd 0.03 0.1 0.3 1" in help_text
+    assert "--yes counts each" in help_text and "optimizer's default" in help_text
+
+
+def test_rate_grids_are_the_labs_and_a_factor_three_around_other_defaults():
+    from glassnet.lab.experiments import ADAM_RATES, SGD_RATES, TOY_ADAM_RATES, rate_grid
+    assert rate_grid("adam") == ADAM_RATES and rate_grid("adam", "moons") == TOY_ADAM_RATES
+    assert rate_grid("sgd", "spirals") == SGD_RATES
+    assert rate_grid("rmsprop") == [0.00033, 0.001, 0.003]

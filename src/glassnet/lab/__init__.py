@@ -10,6 +10,8 @@ import dataclasses
 from pathlib import Path
 
 from . import outdir, runner
+from .analyses.common import Say
+from .analyses.grid import chosen_rates
 from .experiments import CATALOGUE, EXPERIMENTS, compare_experiment, find
 from .report import catalogue_rows, gather, write_report
 
@@ -57,17 +59,24 @@ def compare(configs, seeds=3, out="glassnet-compare", jobs=None, scheduler=None,
 
 def ran_with(records):
     """'Settings that ran: optimizer=adam learning_rate=0.001 (its default), ...': the rate
-    the optimizer used where the grid left it to the optimizer."""
+    the optimizer used where the grid left it to the optimizer; then, for the settings run
+    with ``learning_rate="auto"``, the rate each chose (per seed where they differ)."""
     rates = {}
     for record in records:
         if record["config"].get("learning_rate") is None:
             rate = record.get("metrics", {}).get("learning_rate")
             rates.setdefault(record["config"].get("optimizer"), set()).add(rate)
-    if not rates:
-        return ""
-    return "Settings that ran: " + "; ".join(
-        f"optimizer={name} learning_rate={', '.join(f'{r:g}' for r in sorted(values) if r)} "
-        f"(its default)" for name, values in rates.items())
+    lines = []
+    if rates:
+        lines.append("Settings that ran: " + "; ".join(
+            f"optimizer={name} learning_rate="
+            f"{', '.join(f'{r:g}' for r in sorted(values) if r)} (its default)"
+            for name, values in rates.items()))
+    chosen = chosen_rates(records, Say("en"))
+    if chosen:
+        lines.append("Learning rates chosen on the validation split (--learning-rate auto): "
+                     + "; ".join(chosen))
+    return "\n".join(lines)
 
 
 def _run(experiments, page, seeds, out, jobs, scheduler, lang, quick, progress, force=False,

@@ -463,6 +463,21 @@ DIGITS = {"dataset": "digits", "scale": 16, "batch_size": 32}
 ADAM_RATES = [0.0003, 0.001, 0.003]
 SGD_RATES = [0.03, 0.1, 0.3, 1.0]
 TOY_ADAM_RATES = [0.003, 0.01, 0.03]
+
+
+def rate_grid(optimizer, dataset="digits"):
+    """The rates an arm with ``optimizer`` chooses its own from on the validation split
+    (``glassnet compare --learning-rate auto``): the lab's grids for Adam (``ADAM_RATES`` on
+    digits, ``TOY_ADAM_RATES`` on a 2-D set) and SGD (``SGD_RATES``); for any other optimizer
+    its default rate times 1/3, 1 and 3 (the same factor ~3 apart)."""
+    name = str(optimizer).lower()
+    if name == "adam":
+        return list(ADAM_RATES if dataset == "digits" else TOY_ADAM_RATES)
+    if name == "sgd":
+        return list(SGD_RATES)
+    from .. import optimizers
+    default = float(optimizers.get(optimizer).learning_rate)
+    return [float(f"{default * factor:.2g}") for factor in (1 / 3, 1, 3)]
 # depth: trained to convergence (early stopping on the validation loss, best weights kept);
 # 452 units in one hidden layer hold as many parameters as 8 hidden layers of 64 (33,910 vs
 # 33,930), the arm that separates depth from parameter count.

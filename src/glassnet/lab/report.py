@@ -19,6 +19,7 @@ from pathlib import Path
 from .. import __version__
 from . import figures
 from .analyses import ANALYSES, PLANS
+from .analyses.grid import settings, varying
 from .comparisons import compare_all
 from .experiments import CATALOGUE
 from .store import TrialStore, write_atomic
@@ -296,15 +297,9 @@ def _legend_html(records, lang):
 
 def _grid_title(records):
     """'activation relu / tanh x init glorot_uniform / he_normal': what the user's grid varies."""
-    configs = []
-    for record in records:
-        if record["config"] not in configs:
-            configs.append(record["config"])
-    parts = []
-    for key in (configs[0] if configs else {}):
-        seen = list(dict.fromkeys(str(c.get(key)) for c in configs))
-        if len(seen) > 1:
-            parts.append(f"{key} {' / '.join(seen)}")
+    configs = settings(records)
+    parts = [f"{key} {' / '.join(dict.fromkeys(str(c.get(key)) for c in configs))}"
+             for key in (varying(configs) if configs else [])]
     return " x ".join(parts) or "one setting"
 
 
