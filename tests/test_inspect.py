@@ -171,18 +171,34 @@ def test_gradient_check_and_gradients_with_batch_normalization_and_activation_la
         np.testing.assert_array_equal(a, b)
 
 
-def test_gradient_check_can_sample_entries_or_take_all(monkeypatch):
-    model = small_model()             # weights: kernel 4x5, bias 5, kernel 5x3, bias 3 (43)
+def test_gradient_check_follows_the_gradient_and_the_random_directions_asked(monkeypatch):
+    model = small_model()             # four weight arrays: kernel 4x5, bias 5, kernel 5x3, bias 3
     calls = []
     from glassnet.insight import measure
     loss = measure._loss
     monkeypatch.setattr(measure, "_loss", lambda *args: calls.append(1) or loss(*args))
-    assert 0 <= inspect.gradient_check(model, *data(), max_entries=3) < 1e-6
     steps = len(measure.STEPS)              # a further step only where the first disagrees
-    assert 2 * 3 * 4 <= len(calls) <= 2 * 3 * 4 * steps      # two passes per entry and step
+    for directions in (0, 1, 5):
+        calls.clear()
+        assert 0 <= inspect.gradient_check(model, *data(), directions=directions) < 1e-6
+        per_step = 2 * 4 * (1 + directions)  # two passes per array, direction and step
+        assert per_step <= len(calls) <= per_step * steps, directions
     calls.clear()
-    assert 0 <= inspect.gradient_check(model, *data(), max_entries=None) < 1e-6
-    assert 2 * (20 + 5 + 15 + 3) <= len(calls) <= 2 * (20 + 5 + 15 + 3) * steps
+    assert inspect.gradient_check(model, *data(), eps=1e-3, directions=2) < 1e-6
+    assert len(calls) == 2 * 4 * 3                        # one given step: used alone
+    assert inspect.gradient_check(model, *data()) == inspect.gradient_check(model, *data())
+
+
+def test_gradient_check_max_entries_is_deprecated_and_bad_arguments_are_refused():
+    model = small_model()
+    with pytest.warns(DeprecationWarning, match="directions"):
+        assert inspect.gradient_check(model, *data(), max_entries=3) < 1e-6
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="directions"):
+            inspect.gradient_check(model, *data(), directions=bad)
+    for bad in (0, -1e-3, ()):
+        with pytest.raises(ValueError, match="eps"):
+            inspect.gradient_check(model, *data(), eps=bad)
 
 
 # -- statistics ---------------------------------------------------------------------------------
