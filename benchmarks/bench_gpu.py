@@ -31,6 +31,7 @@ import time
 import numpy as np
 
 import common
+import peers
 
 HERE = pathlib.Path(__file__).resolve().parent
 W3_SIZES = (784, 4096, 4096, 10)
@@ -80,7 +81,7 @@ def glassnet_setup(x, y, sizes, batch_size, epochs, backend_name, batches=None,
     def setup():
         config.set_backend(backend_name)
         try:
-            model = _glassnet_model(keras, sizes)
+            model = peers.glassnet_model(sizes)
         finally:
             config.set_backend("numpy")
         xs, ys = (x, y) if batches is None else (x[:batches * batch_size],
@@ -93,16 +94,6 @@ def glassnet_setup(x, y, sizes, batch_size, epochs, backend_name, batches=None,
             _synchronize(backend_name)
         return run
     return setup
-
-
-def _glassnet_model(keras, sizes):
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input(shape=(sizes[0],))]
-                             + [keras.layers.Dense(units, activation="relu")
-                                for units in sizes[1:-1]]
-                             + [keras.layers.Dense(sizes[-1], activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return model
 
 
 def _ReadsLoss(keras):

@@ -1,6 +1,9 @@
 """Helpers that several oracle tests share: weights between glassnet and torch.nn.Linear,
 and Keras's and glassnet's optimizers stepped side by side on the same gradients."""
+import re
+
 import numpy as np
+import pytest
 
 from glassnet import optimizers
 
@@ -65,3 +68,15 @@ def step_side_by_side(keras, name, keras_kwargs, our_kwargs, seed, steps):
         assert_close([keras_numpy(keras, v) for v in theirs.variables], ours.variables,
                      f"step {step} variables")
     return theirs, ours
+
+
+def assert_config_as_keras(keras, name, kwargs):
+    """Optimizer ``name``'s config equals Keras's, key for key and in order: the learning rate
+    to float32 rounding (Keras keeps it in a float32 variable: 0.001 reads back as
+    0.0010000000474...), the name without Keras's ``_<n>`` counter."""
+    theirs = getattr(keras.optimizers, name)(**kwargs).get_config()
+    ours = getattr(optimizers, name)(**kwargs).get_config()
+    assert list(ours) == list(theirs)
+    assert ours.pop("learning_rate") == pytest.approx(theirs.pop("learning_rate"), rel=1e-7)
+    assert ours.pop("name") == re.sub(r"_\d+$", "", theirs.pop("name"))
+    assert ours == theirs
