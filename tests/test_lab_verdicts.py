@@ -244,3 +244,20 @@ def test_results_json_comparisons_recompute_from_the_stored_trials(lab_folder):
         assert spec["ci95"] == pytest.approx([low, high], abs=1e-12)
         assert spec["verdict"] == verdict
         assert (spec["seeds_needed"] is None) or verdict == "undecided"
+
+
+def test_an_accuracy_interval_past_100_points_is_printed_within_the_possible_range():
+    """Three seeds' t interval of +75.3 points reached +102.1 (vanishing, 10 layers): a
+    difference of two accuracies cannot pass +100, so the page prints it clipped and says so,
+    while the record keeps the interval as computed."""
+    from glassnet.lab.analyses.common import interval_text
+    english = lambda en, ko: en                       # noqa: E731
+    korean = lambda en, ko: ko                        # noqa: E731
+    record = {"metric": "test_accuracy", "ci95": [0.486, 1.021]}
+    assert interval_text(record, english) == "+48.6 to +100.0 (t interval clipped at ±100)"
+    assert "자름" in interval_text(record, korean)
+    assert record["ci95"] == [0.486, 1.021]
+    inside = {"metric": "test_accuracy", "ci95": [-0.004, 0.010]}
+    assert interval_text(inside, english) == "-0.4 to +1.0"
+    loss = {"metric": "final_loss", "ci95": [-2.5, 3.0]}       # not accuracy: never clipped
+    assert "clipped" not in interval_text(loss, english)

@@ -178,11 +178,19 @@ def unit(metric, say):
 
 
 def interval_text(record, say):
-    """'+0.4 to +2.0' (or 'n/a' with one seed)."""
+    """'+0.4 to +2.0' (or 'n/a' with one seed). A difference of two accuracies lies between
+    -100 and +100 points; a t interval from few seeds can reach past that, so its ends are
+    printed within those bounds, marked '(t interval clipped at ±100)' (results.json keeps
+    the interval as computed)."""
     if record["ci95"] is None:
         return say("n/a (one seed)", "없음(시드 1개)")
     low, high = record["ci95"]
-    return f"{signed(low, record['metric'])} {say('to', '~')} {signed(high, record['metric'])}"
+    clipped = ""
+    if _points(record["metric"]) and (low < -1.0 or high > 1.0):
+        low, high = max(low, -1.0), min(high, 1.0)
+        clipped = say(" (t interval clipped at ±100)", " (t 구간을 ±100에서 자름)")
+    return (f"{signed(low, record['metric'])} {say('to', '~')} "
+            f"{signed(high, record['metric'])}{clipped}")
 
 
 def verdict_word(record, say):
