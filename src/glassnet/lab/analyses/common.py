@@ -90,14 +90,9 @@ def fmt(values_, percent=False, digits=3):
 
 
 def number(value, digits=3):
-    """A single number for text: 3 significant digits, scientific when tiny or huge."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
-    if value == 0:
-        return "0"
-    if abs(value) >= 1e4 or abs(value) < 1e-3:
-        return f"{value:.2e}"
-    return f"{value:.{digits}g}"
+    """A single number for text: 3 significant digits, scientific when tiny or huge
+    (``stats.significant``, which also writes 1200 as '1200', not '1.2e+03')."""
+    return stats.significant(value, digits)
 
 
 def percent(value):
