@@ -339,11 +339,11 @@ def _functions_figure(section, names, say):
     axes[0, 0].legend()
     section.add_figure("activations-functions", fig, say(
         "Each activation f(z) (solid) and its derivative f′(z) (dashed, by central differences "
-        "of glassnet's function): sigmoid's f′ is at most 0.25 and vanishes for |z| > 4; tanh's "
+        "of glassnet's function): sigmoid's f′ is at most 0.25 and below 0.018 for |z| > 4; tanh's "
         "is at most 1; ReLU's is 0 or 1; leaky ReLU and ELU keep a slope for z < 0; linear's is "
         "1 everywhere, so stacked linear layers stay one linear map.",
         "활성화 함수 f(z)(실선)와 도함수 f′(z)(점선, glassnet 함수의 중앙 차분). 시그모이드의 f′는 "
-        "최대 0.25이고 |z| > 4에서 거의 0, tanh는 최대 1, ReLU는 0 아니면 1, leaky ReLU와 ELU는 z < 0에서도 "
+        "최대 0.25이고 |z| > 4에서 0.018 미만, tanh는 최대 1, ReLU는 0 아니면 1, leaky ReLU와 ELU는 z < 0에서도 "
         "도함수가 0이 아니고, 선형은 어디서나 1이라 선형 층을 쌓아도 선형 변환 하나다."))
 
 
